@@ -1,0 +1,209 @@
+# kboot: top-level build. `make run` boots the image in QEMU; `make test` runs everything.
+# Sources are globbed per directory, so adding a module is adding a file.
+
+KBOOT_CACHE ?= $(HOME)/.cache/kboot
+export KBOOT_CACHE
+
+B := build
+HOST := $(B)/host
+MUSL := $(B)/musl
+OUT := $(B)/out
+PYTHON := /usr/bin/python3
+# One line per file; `make V=1` shows whole commands.
+Q := $(if $(V),,@)
+say = $(if $(V),,@echo '  $(1) $(2)')
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DKBOOT_VERSION='"$(VERSION)"' -I. -pthread
+
+# --- host build (tests run against it) ------------------------------------
+HOST_CC ?= gcc
+HOST_CFLAGS ?= -O2 -g
+HOST_PKGS := mount blkid libcurl libedit
+HOST_LIBS = $(shell pkg-config --libs $(HOST_PKGS)) -lcrypt -lpthread
+HOST_INC = $(shell pkg-config --cflags $(HOST_PKGS))
+
+CORE_SRC := $(wildcard kboot-core/*.c)
+SERVER_SRC := $(wildcard server/*.c)
+CONSOLE_SRC := $(wildcard console/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+
+HOST_CORE_OBJ := $(CORE_SRC:%.c=$(HOST)/%.o)
+HOST_SERVER_OBJ := $(SERVER_SRC:%.c=$(HOST)/%.o)
+HOST_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(HOST)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(HOST)/tests/%)
+
+-include $(B)/host-deps.mk
+-include $(B)/musl-deps.mk
+
+# civetweb: one file, no CGI, no Lua, no HTTP/2, no zlib (see BUILD-NOTES advisories).
+CIVETWEB_DEFS := -DNO_CGI -DNO_CACHING -DNO_DUPLICATE_CONTENT_LENGTH -DUSE_IPV6
+THIRD_CFLAGS := -O2 -w -D_GNU_SOURCE -pthread
+
+.PHONY: all deps image run test test-unit test-system bench install clean kernel host-deps musl-deps
+all: $(HOST)/kbootd $(HOST)/kboot-console $(UNIT_BIN)
+
+deps:
+	@bash deps/install-debian.sh
+
+$(B)/host-deps.mk:
+	@bash deps/build-all.sh --host-only
+
+$(HOST)/%.o: %.c $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+
+$(HOST)/civetweb.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g $(CIVETWEB_DEFS) -DNO_SSL -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
+
+$(HOST)/cJSON.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g -c $(CJSON_SRC)/cJSON.c -o $@
+
+$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(HOST)/kbootd: $(HOST_SERVER_OBJ) $(HOST)/civetweb.o $(HOST)/cJSON.o $(HOST)/libkboot-core.a
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -ldl
+
+$(HOST)/kboot-console: $(HOST_CONSOLE_OBJ) $(HOST)/cJSON.o $(HOST)/libkboot-core.a
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# Unit tests: tests/unit/test-<name>.c links the core; test-console-* and
+# test-server-* also link that front end's objects (all but main.o).
+$(HOST)/tests/test-%: $(HOST)/tests/unit/test-%.o $(HOST)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+
+$(HOST)/tests/test-console-%: $(HOST)/tests/unit/test-console-%.o $(filter-out %/main.o,$(HOST_CONSOLE_OBJ)) $(HOST)/cJSON.o $(HOST)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+
+$(HOST)/tests/test-server-%: $(HOST)/tests/unit/test-server-%.o $(filter-out %/main.o,$(HOST_SERVER_OBJ)) $(HOST)/civetweb.o $(HOST)/cJSON.o $(HOST)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -ldl -lcmocka
+
+# --- image (static musl) ----------------------------------------------------
+MUSL_CC := musl-gcc
+MUSL_CFLAGS := -Os -ffunction-sections -fdata-sections
+MUSL_LDFLAGS := -static -Wl,--gc-sections -s
+
+MUSL_CORE_OBJ := $(CORE_SRC:%.c=$(MUSL)/%.o)
+MUSL_SERVER_OBJ := $(SERVER_SRC:%.c=$(MUSL)/%.o)
+MUSL_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(MUSL)/%.o)
+
+$(B)/musl-deps.mk:
+	@bash deps/build-all.sh
+
+musl-deps:
+	@bash deps/build-all.sh
+
+$(MUSL)/%.o: %.c $(B)/musl-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,MUSL-CC,$<)
+	$(Q)$(MUSL_CC) $(COMMON_CFLAGS) $(MUSL_CFLAGS) $(WARN) $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+
+$(MUSL)/civetweb.o: $(B)/musl-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,MUSL-CC,$@)
+	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) $(CIVETWEB_DEFS) -DNO_SSL $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
+
+$(MUSL)/cJSON.o: $(B)/musl-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,MUSL-CC,$@)
+	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
+
+$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(MUSL)/kbootd: $(MUSL_SERVER_OBJ) $(MUSL)/civetweb.o $(MUSL)/cJSON.o $(MUSL)/libkboot-core.a
+	$(call say,MUSL-LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_CRYPT)
+
+$(MUSL)/kboot-console: $(MUSL_CONSOLE_OBJ) $(MUSL)/cJSON.o $(MUSL)/libkboot-core.a
+	$(call say,MUSL-LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_EDIT) $(MUSL_LIBS_CRYPT)
+
+include kernel/kernel.mk
+
+# --- the initramfs ------------------------------------------------------------
+# xz: smallest here, and the kernel unpacks it in well under a second (bench/).
+CPIO_COMP ?= xz
+CPIO_COMPRESS_xz := xz -9e --check=crc32 -T1
+CPIO_COMPRESS_zst := zstd -19 -q
+CPIO_COMPRESS_gz := gzip -9n
+ROOTFS := $(B)/rootfs
+KBOOT_CONF ?=
+KBOOT_CONFIG_DIR ?=
+WWW := $(ROOTFS)/usr/share/kboot/www
+
+# Always reassembled: a few seconds, and KBOOT_CONF changes are never missed.
+.PHONY: FORCE
+$(OUT)/kboot.cpio.$(CPIO_COMP): $(MUSL)/kbootd $(MUSL)/kboot-console $(B)/musl-deps.mk FORCE
+	@mkdir -p $(OUT)
+	@rm -rf $(ROOTFS)
+	@mkdir -p $(addprefix $(ROOTFS)/,bin sbin usr/bin usr/sbin proc sys dev run tmp target root etc/ssl/certs) $(WWW)
+	@cp -a rootfs-overlay/. $(ROOTFS)/
+	@install -m 0755 $(BUSYBOX_BIN) $(ROOTFS)/bin/busybox
+	@for a in $$($(BUSYBOX_BIN) --list-full); do [ -e $(ROOTFS)/$$a ] || ln -s /bin/busybox $(ROOTFS)/$$a; done
+	@install -m 0755 $(KEXEC_BIN) $(ROOTFS)/usr/sbin/kexec
+	@install -m 0755 $(MUSL)/kbootd $(ROOTFS)/usr/sbin/kbootd
+	@install -m 0755 $(MUSL)/kboot-console $(ROOTFS)/usr/bin/kboot-console
+	@cp $(CA_BUNDLE) $(ROOTFS)/etc/ssl/certs/ca-certificates.crt
+	@cp -a webroot/. $(WWW)/
+	@find $(WWW) -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) -exec gzip -9nk {} +
+	@if [ -n "$(TERMINFO_DIR)" ]; then mkdir -p $(ROOTFS)/usr/share && cp -a $(TERMINFO_DIR) $(ROOTFS)/usr/share/terminfo; fi
+	@if [ -n "$(KBOOT_CONF)" ]; then cp "$(KBOOT_CONF)" $(ROOTFS)/etc/kboot.conf; fi
+	@if [ -n "$(KBOOT_CONFIG_DIR)" ]; then cp -a "$(KBOOT_CONFIG_DIR)/." $(ROOTFS)/etc/; fi
+	@cd $(ROOTFS) && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible | $(CPIO_COMPRESS_$(CPIO_COMP)) > $(abspath $@).tmp
+	@mv $@.tmp $@
+	@echo "image: $@ ($$(stat -c %s $@) bytes)"
+
+# --- a real machine: kernel and initramfs in /boot, a GRUB entry ---------------
+DESTDIR ?=
+install: image
+	install -D -m 0644 $(OUT)/kboot.bzImage $(DESTDIR)/boot/kboot.bzImage
+	install -D -m 0644 $(OUT)/kboot.cpio.$(CPIO_COMP) $(DESTDIR)/boot/kboot.cpio.$(CPIO_COMP)
+	install -D -m 0755 kernel/grub.d-42_kboot $(DESTDIR)/etc/grub.d/42_kboot
+	@echo "installed; run update-grub to add 'kboot' to the GRUB menu"
+
+image: $(OUT)/kboot.bzImage $(OUT)/kboot.cpio.$(CPIO_COMP)
+
+# --- running and testing ------------------------------------------------------
+run: deps image
+	@bash tests/disks/make-demo-disk.sh $(OUT)/demo-disk.img $(OUT)/kboot.bzImage
+	@bash tests/run-qemu.sh $(OUT)/kboot.bzImage $(OUT)/kboot.cpio.$(CPIO_COMP) $(OUT)/demo-disk.img
+
+test: deps
+	$(MAKE) all
+	$(MAKE) test-unit
+	$(MAKE) image
+	$(MAKE) test-system
+
+test-unit: $(UNIT_BIN)
+	@bash tests/run-unit.sh $(UNIT_BIN)
+
+test-system: all image
+	$(PYTHON) -m pytest -p no:cacheprovider tests/system $(PYTEST_ARGS)
+
+bench: deps image all
+	@bash bench/run.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(HOST) $(MUSL) -type f -name '*.d' 2>/dev/null)

@@ -1,0 +1,54 @@
+"""Image sizes: the kernel, and the initramfs under each compression, against
+the uncompressed cpio as the baseline."""
+import os
+import subprocess
+
+ROOTFS = "build/rootfs"
+KERNEL = "build/out/kboot.bzImage"
+COMPRESSORS = {
+    "xz -9e --check=crc32": ["xz", "-9e", "--check=crc32", "-T1"],
+    "zstd -19": ["zstd", "-19", "-q"],
+    "gzip -9": ["gzip", "-9n"],
+    "lz4 -l -9": ["lz4", "-l", "-9", "-q"],
+}
+BUDGET = 3 * 1024 * 1024  # issue 2: the compressed initramfs stays within 3 MiB
+
+
+def cpio_bytes():
+    files = subprocess.run(["find", ".", "-mindepth", "1"], cwd=ROOTFS, capture_output=True,
+                           text=True, check=True).stdout.split()
+    return subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0", "--reproducible"],
+                          cwd=ROOTFS, input=("\n".join(sorted(files)) + "\n").encode(),
+                          capture_output=True, check=True).stdout
+
+
+def biggest_files(n=8):
+    sizes = []
+    for d, _, files in os.walk(ROOTFS):
+        for f in files:
+            p = os.path.join(d, f)
+            if not os.path.islink(p):
+                sizes.append((os.path.getsize(p), os.path.relpath(p, ROOTFS)))
+    return sorted(sizes, reverse=True)[:n]
+
+
+def main():
+    raw = cpio_bytes()
+    print("## Image size\n")
+    print(f"Kernel `kboot.bzImage`: {os.path.getsize(KERNEL) / 1024:.0f} KiB.\n")
+    print("| initramfs | bytes | KiB | ratio to the cpio | within 3 MiB |")
+    print("|---|---|---|---|---|")
+    print(f"| cpio, uncompressed (baseline) | {len(raw)} | {len(raw) / 1024:.0f} | 1.000 | {'yes' if len(raw) <= BUDGET else 'no'} |")
+    for name, cmd in COMPRESSORS.items():
+        out = subprocess.run(cmd, input=raw, capture_output=True, check=True).stdout
+        print(f"| {name} | {len(out)} | {len(out) / 1024:.0f} | {len(out) / len(raw):.3f} | {'yes' if len(out) <= BUDGET else 'no'} |")
+    print("\nLargest files in the initramfs:\n")
+    print("| file | KiB |")
+    print("|---|---|")
+    for size, path in biggest_files():
+        print(f"| `{path}` | {size / 1024:.0f} |")
+    print()
+
+
+if __name__ == "__main__":
+    main()

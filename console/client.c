@@ -1,0 +1,384 @@
+/* The console as a kbootd client (see client.h). */
+#include "client.h"
+#include "kboot-core/buf.h"
+#include "kboot-core/cleanup.h"
+#include "kboot-core/log.h"
+
+#include "cJSON.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
+
+struct kb_client {
+	char url[KB_URL_MAX];     /* "http://127.0.0.1:80" */
+	char auth[KB_TOKEN_MAX + 32]; /* "Authorization: Bearer …" */
+	pthread_t follower;
+	bool following;
+	atomic_bool stop;
+	pthread_mutex_t lock;
+	struct kb_boot_status last; /* guarded by lock */
+	bool have_last;
+};
+
+/* The first line of a small file, trimmed. */
+static int read_line_file(const char *dir, const char *name, char *ret, size_t size)
+{
+	char path[KB_URL_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	_cleanup_free_ char *text = NULL;
+	int r = kb_read_file(path, size - 1, &text, NULL);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\r\n")] = '\0';
+	snprintf(ret, size, "%s", text);
+	return ret[0] ? 0 : -ENOENT;
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *userdata)
+{
+	struct kb_buf *b = userdata;
+	return kb_buf_add(b, data, size * n) < 0 ? 0 : size * n;
+}
+
+/* One request; *ret_json is the parsed body (NULL if empty). Errors come
+ * from kbootd's {"error":{"message"}} when it sent one. */
+static int request(struct kb_client *c, const char *method, const char *path, const char *body,
+		   long *ret_status, cJSON **ret_json, kb_error *err)
+{
+	CURL *h = curl_easy_init();
+	if (!h)
+		return kb_error_set(err, ENOMEM, "cannot start a request");
+	char url[KB_URL_MAX * 2];
+	snprintf(url, sizeof(url), "%s%s", c->url, path);
+	struct curl_slist *headers = curl_slist_append(NULL, c->auth);
+	if (body)
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+	struct kb_buf out;
+	kb_buf_init(&out, KB_CLIENT_BODY_MAX);
+	char curl_err[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	if (body)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	else if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KB_CLIENT_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KB_CLIENT_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L); /* local kbootd, self-signed */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	CURLcode cr = curl_easy_perform(h);
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(h);
+	if (cr != CURLE_OK) {
+		kb_buf_free(&out);
+		return kb_error_set(err, cr == CURLE_COULDNT_CONNECT ? ECONNREFUSED : EIO,
+				    "kbootd: %s", curl_err[0] ? curl_err : curl_easy_strerror(cr));
+	}
+	cJSON *json = out.data ? cJSON_Parse(out.data) : NULL;
+	kb_buf_free(&out);
+	if (status >= 400) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(json, "error");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+		int code = status == 404 ? ENOENT : status == 409 ? EBUSY : status == 401 ? EACCES
+			 : status == 422 ? ENOEXEC : EIO;
+		int r = kb_error_set(err, code, "%s", cJSON_IsString(m) ? m->valuestring
+								   : "kbootd refused the request");
+		cJSON_Delete(json);
+		return r;
+	}
+	if (ret_status)
+		*ret_status = status;
+	if (ret_json)
+		*ret_json = json;
+	else
+		cJSON_Delete(json);
+	return 0;
+}
+
+static const char *json_string(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static enum kb_boot_state state_from_name(const char *name)
+{
+	static const enum kb_boot_state all[] = { KB_BOOT_IDLE, KB_BOOT_COUNTDOWN, KB_BOOT_LOADING,
+						  KB_BOOT_BOOTING };
+	for (size_t i = 0; name && i < KB_ELEMENTSOF(all); i++)
+		if (strcmp(name, kb_boot_state_name(all[i])) == 0)
+			return all[i];
+	return KB_BOOT_IDLE;
+}
+
+int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err)
+{
+	cJSON *json = NULL;
+	int r = request(c, "GET", "/api/v1/status", NULL, NULL, &json, err);
+	if (r < 0)
+		return r;
+	struct kb_boot_status st = { .state = state_from_name(json_string(json, "state")) };
+	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(json, "countdown");
+	if (cJSON_IsObject(cd)) {
+		const cJSON *left = cJSON_GetObjectItemCaseSensitive(cd, "seconds_left");
+		const char *entry = json_string(cd, "entry"), *title = json_string(cd, "title");
+		snprintf(st.countdown_entry, sizeof(st.countdown_entry), "%s", entry ? entry : "");
+		snprintf(st.countdown_title, sizeof(st.countdown_title), "%s", title ? title : "");
+		st.seconds_left = cJSON_IsNumber(left) ? left->valueint : 0;
+	}
+	const cJSON *le = cJSON_GetObjectItemCaseSensitive(json, "last_error");
+	if (cJSON_IsObject(le)) {
+		const char *m = json_string(le, "message");
+		st.has_error = true;
+		kb_error_set(&st.last_error, EIO, "%s", m ? m : "the last boot failed");
+	}
+	const char *booting = json_string(json, "booting");
+	snprintf(st.booting, sizeof(st.booting), "%s", booting ? booting : "");
+	cJSON_Delete(json);
+	*ret = st;
+	return 0;
+}
+
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
+	struct kb_client *c = calloc(1, sizeof(*c));
+	if (!c)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	pthread_mutex_init(&c->lock, NULL);
+	char token[KB_TOKEN_MAX];
+	int r = read_line_file(run_dir, "kbootd.url", c->url, sizeof(c->url));
+	if (r >= 0)
+		r = read_line_file(run_dir, "local-token", token, sizeof(token));
+	if (r < 0) {
+		kb_client_free(c);
+		return kb_error_set(err, -r, "kbootd is not running (no %s/kbootd.url)", run_dir);
+	}
+	size_t n = strlen(c->url);
+	while (n > 0 && c->url[n - 1] == '/')
+		c->url[--n] = '\0';
+	snprintf(c->auth, sizeof(c->auth), "Authorization: Bearer %s", token);
+	struct kb_boot_status st;
+	r = kb_client_status(c, &st, err);
+	if (r < 0) {
+		kb_client_free(c);
+		return r;
+	}
+	c->last = st;
+	c->have_last = true;
+	*ret = c;
+	return 0;
+}
+
+void kb_client_free(struct kb_client *c)
+{
+	if (!c)
+		return;
+	if (c->following) {
+		atomic_store(&c->stop, true);
+		pthread_join(c->follower, NULL);
+	}
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static int entry_from_json(const cJSON *o, struct kb_entry_list *l, kb_error *err)
+{
+	struct kb_entry e = { 0 };
+	const char *id = json_string(o, "id");
+	snprintf(e.id, sizeof(e.id), "%s", id ? id : "");
+	e.title = (char *)json_string(o, "title");
+	e.kernel = (char *)json_string(o, "kernel");
+	e.cmdline = (char *)json_string(o, "cmdline");
+	e.source = (char *)json_string(o, "source");
+	const char *type = json_string(o, "type");
+	e.type = type && strcmp(type, "legacy") == 0 ? KB_ENTRY_LEGACY : KB_ENTRY_LINUX;
+	const cJSON *def = cJSON_GetObjectItemCaseSensitive(o, "default");
+	e.is_default = cJSON_IsTrue(def);
+	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(o, "initrd"), *i;
+	cJSON_ArrayForEach(i, initrd)
+	{
+		if (cJSON_IsString(i) && e.n_initrds < KB_ENTRY_INITRDS_MAX)
+			e.initrds[e.n_initrds++] = i->valuestring;
+	}
+	return kb_entry_list_add(l, &e, err);
+}
+
+int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err)
+{
+	cJSON *json = NULL;
+	int r = request(c, "GET", "/api/v1/entries", NULL, NULL, &json, err);
+	if (r < 0)
+		return r;
+	struct kb_entry_list l = { 0 };
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(json, "entries"))
+	{
+		r = entry_from_json(o, &l, err);
+		if (r < 0)
+			break;
+	}
+	cJSON_Delete(json);
+	if (r < 0) {
+		kb_entry_list_free(&l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+int kb_client_cancel(struct kb_client *c, kb_error *err)
+{
+	return request(c, "POST", "/api/v1/autoboot/cancel", NULL, NULL, NULL, err);
+}
+
+int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_error *err)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	if (req->entry_id)
+		cJSON_AddStringToObject(o, "entry", req->entry_id);
+	if (req->kernel) {
+		cJSON_AddStringToObject(o, "kernel", req->kernel);
+		cJSON *list = cJSON_AddArrayToObject(o, "initrd");
+		for (size_t i = 0; list && i < req->n_initrds; i++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(req->initrds[i]));
+	}
+	if (req->cmdline)
+		cJSON_AddStringToObject(o, "cmdline", req->cmdline);
+	if (req->dry_run)
+		cJSON_AddTrueToObject(o, "dry_run");
+	_cleanup_free_ char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!body)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	return request(c, "POST", "/api/v1/boot", body, NULL, NULL, err);
+}
+
+/* --- the event stream ----------------------------------------------------- */
+
+struct follow_ctx {
+	struct kb_client *c;
+	struct kb_buf pending; /* the event being received */
+};
+
+static void refresh(struct kb_client *c)
+{
+	struct kb_boot_status st;
+	if (kb_client_status(c, &st, NULL) < 0)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->last = st;
+	c->have_last = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Any complete event (a blank line ends one) means the state may have moved. */
+static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
+{
+	struct follow_ctx *ctx = userdata;
+	size_t len = size * n;
+	if (kb_buf_add(&ctx->pending, data, len) < 0)
+		kb_buf_reset(&ctx->pending); /* an oversized event: drop it */
+	while (ctx->pending.data) {
+		char *end = strstr(ctx->pending.data, "\n\n");
+		char *end_crlf = strstr(ctx->pending.data, "\r\n\r\n");
+		if (!end && !end_crlf)
+			break;
+		size_t used = end ? (size_t)(end - ctx->pending.data) + 2
+				  : (size_t)(end_crlf - ctx->pending.data) + 4;
+		/* Not a ": ping", nor log lines and progress, which move no state. */
+		bool real = strstr(ctx->pending.data, "data:") != NULL &&
+			    !strstr(ctx->pending.data, "event: log") &&
+			    !strstr(ctx->pending.data, "event: progress");
+		memmove(ctx->pending.data, ctx->pending.data + used, ctx->pending.len - used + 1);
+		ctx->pending.len -= used;
+		if (real)
+			refresh(ctx->c);
+	}
+	return len;
+}
+
+static int on_progress(void *userdata, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
+{
+	struct kb_client *c = userdata;
+	return atomic_load(&c->stop) ? 1 : 0;
+}
+
+static void *follow_main(void *arg)
+{
+	struct kb_client *c = arg;
+	while (!atomic_load(&c->stop)) {
+		struct follow_ctx ctx = { .c = c };
+		kb_buf_init(&ctx.pending, KB_EVENT_MAX);
+		CURL *h = curl_easy_init();
+		if (!h)
+			break;
+		char url[KB_URL_MAX * 2];
+		snprintf(url, sizeof(url), "%s/api/v1/events", c->url);
+		struct curl_slist *headers = curl_slist_append(NULL, c->auth);
+		headers = curl_slist_append(headers, "Accept: text/event-stream");
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_stream);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &ctx);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KB_CLIENT_CONNECT_TIMEOUT_MS);
+		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		refresh(c); /* whatever happened while not listening */
+		curl_easy_perform(h);
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(h);
+		kb_buf_free(&ctx.pending);
+		if (atomic_load(&c->stop))
+			break;
+		sleep(1); /* kbootd restarting: try again */
+	}
+	return NULL;
+}
+
+int kb_client_follow(struct kb_client *c, kb_error *err)
+{
+	if (c->following)
+		return 0;
+	int r = pthread_create(&c->follower, NULL, follow_main, c);
+	if (r != 0)
+		return kb_error_set(err, r, "cannot follow kbootd's events: %s", strerror(r));
+	c->following = true;
+	return 0;
+}
+
+void kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret)
+{
+	if (!c->following)
+		refresh(c);
+	pthread_mutex_lock(&c->lock);
+	*ret = c->last;
+	pthread_mutex_unlock(&c->lock);
+}

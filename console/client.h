@@ -1,0 +1,32 @@
+/* The console as a client of kbootd (issue 4's REST API over libcurl), so the
+ * console and the browser share one state: one countdown, one boot. */
+#pragma once
+#include "kboot-core/bootctl.h"
+#include "kboot-core/entry.h"
+#include "kboot-core/error.h"
+
+enum {
+	KB_CLIENT_BODY_MAX = 4 * 1024 * 1024, /* bytes of one API answer */
+	KB_CLIENT_TIMEOUT_S = 10,             /* per request (not the event stream) */
+	KB_CLIENT_CONNECT_TIMEOUT_MS = 1500,
+};
+
+struct kb_client;
+
+/* Read <run_dir>/kbootd.url and <run_dir>/local-token and ask for the status.
+ * -ENOENT when kbootd left no URL, -ECONNREFUSED (or another error) when it
+ * does not answer: the console then works alone. */
+int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err);
+void kb_client_free(struct kb_client *c);
+
+int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err);
+int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err);
+int kb_client_cancel(struct kb_client *c, kb_error *err);
+/* POST /api/v1/boot; 0 once kbootd accepted it (202), or its error message. */
+int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_error *err);
+
+/* Follow GET /api/v1/events on a thread; every event refreshes the status
+ * kept for kb_client_last_status (the countdown's ticks, a stop from the
+ * browser). Without the stream, kb_client_last_status asks each time. */
+int kb_client_follow(struct kb_client *c, kb_error *err);
+void kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret);

@@ -1,0 +1,483 @@
+/* The prompt's built-in commands (see commands.h). */
+#include "commands.h"
+#include "boot.h"
+#include "run.h"
+#include "kboot-core/buf.h"
+#include "kboot-core/cleanup.h"
+#include "kboot-core/device.h"
+#include "kboot-core/env.h"
+#include "kboot-core/inspect.h"
+#include "kboot-core/mount.h"
+#include "kboot-core/path.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+	KB_LS_ENTRIES_MAX = 4096, /* names listed from one directory */
+	KB_SCREEN_COLUMNS = 80,
+	KB_NET_IFACES_MAX = 64,
+};
+
+static int usage(const char *name, kb_error *err);
+
+/* --- cd, pwd ---------------------------------------------------------------- */
+
+static int cmd_cd(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	if (w->n > 2)
+		return usage("cd", err);
+	const char *to = w->n > 1 ? w->v[1].text : "/";
+	struct kb_path p;
+	int r = kb_path_parse(to, s->cwd, &p, err);
+	if (r < 0)
+		return r;
+	char local[KB_PATH_MAX], canon[KB_PATH_MAX];
+	r = kb_path_resolve(&p, local, sizeof(local), err);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(local, &st) < 0)
+		return kb_error_set(err, errno, "%s: %s", to,
+				    errno == ENOENT ? "no such directory" : strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return kb_error_set(err, ENOTDIR, "%s: not a directory", to);
+	if (kb_path_format(&p, canon, sizeof(canon)) < 0)
+		return kb_error_set(err, ENAMETOOLONG, "%s: name too long", to);
+	snprintf(s->cwd, sizeof(s->cwd), "%s", canon);
+	return 0;
+}
+
+static int cmd_pwd(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	printf("%s\n", s->cwd);
+	return 0;
+}
+
+/* --- ls ------------------------------------------------------------------------ */
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void print_long(const char *dir, const char *name)
+{
+	char full[KB_PATH_MAX];
+	struct stat st;
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, name) >= sizeof(full) ||
+	    stat(full, &st) < 0) {
+		printf("%-8s %12s  %s\n", "?", "", name);
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		printf("%-8s %12s  %s/\n", "dir", "", name);
+		return;
+	}
+	struct kb_file_info info = { 0 };
+	(void)kb_inspect_file(full, &info, NULL);
+	printf("%-8s %12" PRIu64 "  %s%s%s\n", kb_file_kind_name(info.kind), (uint64_t)st.st_size,
+	       name, info.version[0] ? "  " : "", info.version);
+}
+
+static void print_columns(const char *dir, char **names, size_t n)
+{
+	size_t width = 1;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(names[i]) + 3 > width)
+			width = strlen(names[i]) + 3;
+	size_t cols = KB_SCREEN_COLUMNS / width ? KB_SCREEN_COLUMNS / width : 1;
+	size_t rows = (n + cols - 1) / cols;
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t c = 0; c < cols && c * rows + r < n; c++) {
+			const char *name = names[c * rows + r];
+			char full[KB_PATH_MAX];
+			struct stat st;
+			bool is_dir = (size_t)snprintf(full, sizeof(full), "%s/%s", dir, name) <
+					      sizeof(full) &&
+				      stat(full, &st) == 0 && S_ISDIR(st.st_mode);
+			int used = printf("%s%s", name, is_dir ? "/" : "");
+			bool last = c + 1 == cols || (c + 1) * rows + r >= n;
+			if (!last)
+				printf("%*s", (int)(width - (size_t)used), "");
+		}
+		printf("\n");
+	}
+}
+
+static int list_one(struct kb_session *s, const char *what, bool long_form, bool show_name,
+		    kb_error *err)
+{
+	char local[KB_PATH_MAX];
+	int r = kb_path_to_local(what, s->cwd, local, sizeof(local), err);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(local, &st) < 0)
+		return kb_error_set(err, errno, "%s: %s", what,
+				    errno == ENOENT ? "no such file or directory" : strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		char dir[KB_PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", local);
+		char *slash = strrchr(dir, '/');
+		const char *base = slash ? slash + 1 : dir;
+		if (slash)
+			*slash = '\0';
+		if (long_form)
+			print_long(dir, base);
+		else
+			printf("%s\n", what);
+		return 0;
+	}
+	_cleanup_closedir_ DIR *d = opendir(local);
+	if (!d)
+		return kb_error_set(err, errno, "%s: %s", what, strerror(errno));
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < KB_LS_ENTRIES_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown || !(grown[n] = strdup(de->d_name))) {
+			free_names(grown ? grown : names, n);
+			return kb_error_set(err, ENOMEM, "out of memory");
+		}
+		names = grown;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), compare_names);
+	if (show_name)
+		printf("%s:\n", what);
+	if (long_form)
+		for (size_t i = 0; i < n; i++)
+			print_long(local, names[i]);
+	else
+		print_columns(local, names, n);
+	if (n == KB_LS_ENTRIES_MAX)
+		printf("(only the first %d names)\n", KB_LS_ENTRIES_MAX);
+	free_names(names, n);
+	return 0;
+}
+
+static int cmd_ls(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	bool long_form = false;
+	size_t paths = 0;
+	for (size_t i = 1; i < w->n; i++) {
+		if (strcmp(w->v[i].text, "-l") == 0)
+			long_form = true;
+		else if (w->v[i].text[0] == '-' && w->v[i].text[1])
+			return usage("ls", err);
+		else
+			paths++;
+	}
+	if (paths == 0)
+		return list_one(s, s->cwd, long_form, false, err);
+	int result = 0;
+	for (size_t i = 1; i < w->n; i++) {
+		if (w->v[i].text[0] == '-' && w->v[i].text[1])
+			continue;
+		kb_error e = { 0 };
+		int r = list_one(s, w->v[i].text, long_form, paths > 1, &e);
+		if (r < 0) {
+			if (paths == 1) {
+				*err = e;
+				return r;
+			}
+			printf("%s\n", e.text);
+			result = r;
+		}
+	}
+	(void)result; /* each failure was reported on its own line */
+	return 0;
+}
+
+/* --- help -------------------------------------------------------------------- */
+
+static int cmd_help(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	printf("A line can be:\n"
+	       "  a label from kboot.conf         debian single\n"
+	       "  name=value                      sets a label for this session\n"
+	       "  a kernel with arguments         /boot/vmlinuz initrd=/boot/initrd.img quiet\n"
+	       "  a device (legacy boot)          sda\n"
+	       "  a command below, or any shell command, with paths like //etc/fstab,\n"
+	       "  /boot/grub/grub.cfg (the target), sda1:/boot, http://host/file\n\n");
+	for (size_t i = 0; i < kb_commands_count; i++) {
+		char left[64];
+		snprintf(left, sizeof(left), "%s %s", kb_commands[i].name, kb_commands[i].usage);
+		printf("  %-31s %s\n", left, kb_commands[i].help);
+	}
+	return 0;
+}
+
+/* --- entries, boot ---------------------------------------------------------- */
+
+static int cmd_entries(struct kb_session *s, const char *line, const struct kb_words *w,
+		       kb_error *err)
+{
+	struct kb_entry_list l = { 0 };
+	int r = kb_console_entries(s, &l, err);
+	if (r < 0)
+		return r;
+	if (l.n == 0)
+		printf("No boot entries found.\n");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct kb_entry *e = &l.v[i];
+		printf("%2zu  %-24s %s%s%s\n", i + 1, e->id, e->title ? e->title : e->kernel,
+		       e->is_default ? "  (default)" : "",
+		       e->type == KB_ENTRY_LEGACY ? "  (legacy)" : "");
+		if (!e->kernel)
+			continue;
+		printf("    %s", e->kernel);
+		for (size_t k = 0; k < e->n_initrds; k++)
+			printf(" initrd=%s", e->initrds[k]);
+		printf("%s%s\n", e->cmdline && e->cmdline[0] ? " " : "", e->cmdline ? e->cmdline : "");
+	}
+	kb_entry_list_free(&l);
+	return 0;
+}
+
+static int cmd_boot(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	if (w->n < 2)
+		return usage("boot", err);
+	_cleanup_free_ char *cmdline = NULL;
+	if (w->n > 2) {
+		cmdline = strdup(line + w->v[2].start);
+		if (!cmdline)
+			return kb_error_set(err, ENOMEM, "out of memory");
+		size_t n = strlen(cmdline);
+		while (n > 0 && isspace((unsigned char)cmdline[n - 1]))
+			cmdline[--n] = '\0';
+	}
+	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline };
+	return kb_console_boot(s, &req, err);
+}
+
+/* --- devices, net --------------------------------------------------------------- */
+
+static void human_size(uint64_t bytes, char *ret, size_t size)
+{
+	static const char units[] = "BKMGTP";
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(ret, size, u ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+static int cmd_devices(struct kb_session *s, const char *line, const struct kb_words *w,
+		       kb_error *err)
+{
+	struct kb_device_list l = { 0 };
+	int r = kb_devices_scan(&l, err);
+	if (r < 0)
+		return r;
+	printf("%-12s %8s %-8s %-16s %s\n", "NAME", "SIZE", "FSTYPE", "LABEL", "UUID");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct kb_device *d = &l.v[i];
+		char size[16];
+		human_size(d->size, size, sizeof(size));
+		printf("%-12s %8s %-8s %-16s %s%s%s\n", d->name, size, d->fstype, d->label, d->uuid,
+		       d->removable ? "  removable" : "", d->mountpoint[0] ? "  mounted" : "");
+	}
+	if (l.n == 0)
+		printf("No block devices.\n");
+	kb_device_list_free(&l);
+	return 0;
+}
+
+static void print_sys_attr(const char *iface, const char *attr, const char *label)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", iface, attr);
+	_cleanup_free_ char *text = NULL;
+	if (kb_read_file(path, 256, &text, NULL) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	printf("  %s %s", label, text);
+}
+
+static void print_addresses(const struct ifaddrs *all, const char *iface)
+{
+	for (const struct ifaddrs *a = all; a; a = a->ifa_next) {
+		if (!a->ifa_addr || strcmp(a->ifa_name, iface) != 0)
+			continue;
+		char addr[INET6_ADDRSTRLEN] = "";
+		int family = a->ifa_addr->sa_family, prefix = 0;
+		const void *raw = NULL;
+		if (family == AF_INET) {
+			raw = &((struct sockaddr_in *)a->ifa_addr)->sin_addr;
+			if (a->ifa_netmask)
+				prefix = __builtin_popcount(
+					((struct sockaddr_in *)a->ifa_netmask)->sin_addr.s_addr);
+		} else if (family == AF_INET6) {
+			raw = &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+			if (a->ifa_netmask)
+				for (size_t i = 0; i < 16; i++)
+					prefix += __builtin_popcount(
+						((struct sockaddr_in6 *)a->ifa_netmask)
+							->sin6_addr.s6_addr[i]);
+		}
+		if (raw && inet_ntop(family, raw, addr, sizeof(addr)))
+			printf("    %s %s/%d\n", family == AF_INET ? "inet " : "inet6", addr, prefix);
+	}
+}
+
+/* Default routes from /proc/net/route: "Iface Destination Gateway …" in hex. */
+static void print_routes(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
+	if (!f)
+		return;
+	char row[256];
+	bool header = true;
+	while (fgets(row, sizeof(row), f)) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		char iface[IF_NAMESIZE + 1];
+		unsigned dest, gw;
+		if (sscanf(row, "%16s %x %x", iface, &dest, &gw) != 3 || dest != 0)
+			continue;
+		struct in_addr a = { .s_addr = gw };
+		char text[INET_ADDRSTRLEN];
+		if (inet_ntop(AF_INET, &a, text, sizeof(text)))
+			printf("default via %s dev %s\n", text, iface);
+	}
+}
+
+static int cmd_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	_cleanup_closedir_ DIR *d = opendir("/sys/class/net");
+	if (!d)
+		return kb_error_set(err, errno, "/sys/class/net: %s", strerror(errno));
+	struct ifaddrs *all = NULL;
+	if (getifaddrs(&all) < 0)
+		all = NULL;
+	char *names[KB_NET_IFACES_MAX];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < KB_NET_IFACES_MAX)
+		if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
+			n++;
+	qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s:", names[i]);
+		print_sys_attr(names[i], "operstate", "state");
+		print_sys_attr(names[i], "address", "mac");
+		printf("\n");
+		print_addresses(all, names[i]);
+		free(names[i]);
+	}
+	if (all)
+		freeifaddrs(all);
+	print_routes();
+	return 0;
+}
+
+/* --- shell, reboot, poweroff ------------------------------------------------------ */
+
+static int cmd_shell(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	printf("Leave the shell with exit or Ctrl-D to come back to the prompt.\n");
+	const char *const argv[] = { "/bin/sh", "-i", NULL };
+	int r = kb_run_argv(argv, err);
+	return r < 0 ? r : 0;
+}
+
+/* reboot(2) itself only where the image asks for it (KBOOT_REBOOT=syscall);
+ * elsewhere BusyBox's `reboot -f`, which tests can stub on PATH. */
+static int restart(const char *what, int how, kb_error *err)
+{
+	kb_error e = { 0 };
+	sync();
+	if (kb_umount_all(&e) < 0)
+		printf("%s\n", e.text);
+	sync();
+	const char *mode = getenv("KBOOT_REBOOT");
+	if (mode && strcmp(mode, "syscall") == 0) {
+		reboot(how);
+		return kb_error_set(err, errno, "%s: %s", what, strerror(errno));
+	}
+	const char *const argv[] = { what, "-f", NULL };
+	int r = kb_run_argv(argv, err);
+	if (r > 0)
+		return kb_error_set(err, EIO, "%s -f failed (exit status %d)", what, r);
+	return r;
+}
+
+static int cmd_reboot(struct kb_session *s, const char *line, const struct kb_words *w,
+		      kb_error *err)
+{
+	return restart("reboot", RB_AUTOBOOT, err);
+}
+
+static int cmd_poweroff(struct kb_session *s, const char *line, const struct kb_words *w,
+			kb_error *err)
+{
+	return restart("poweroff", RB_POWER_OFF, err);
+}
+
+const struct kb_command kb_commands[] = {
+	{ "boot", "<entry|number> [cmdline]", "boot an entry, optionally with another command line", cmd_boot },
+	{ "cd", "[path]", "change the current directory (any generalized path)", cmd_cd },
+	{ "devices", "", "list block devices", cmd_devices },
+	{ "entries", "", "list boot entries", cmd_entries },
+	{ "help", "", "this text", cmd_help },
+	{ "ls", "[-l] [path...]", "list a directory; -l shows kinds and kernel versions", cmd_ls },
+	{ "net", "", "show network interfaces, addresses and the default route", cmd_net },
+	{ "poweroff", "", "power the machine off", cmd_poweroff },
+	{ "pwd", "", "print the current directory", cmd_pwd },
+	{ "reboot", "", "restart the machine through the firmware", cmd_reboot },
+	{ "shell", "", "a shell; exit it to come back here", cmd_shell },
+};
+const size_t kb_commands_count = KB_ELEMENTSOF(kb_commands);
+
+const struct kb_command *kb_command_find(const char *name)
+{
+	for (size_t i = 0; i < kb_commands_count; i++)
+		if (strcmp(kb_commands[i].name, name) == 0)
+			return &kb_commands[i];
+	return NULL;
+}
+
+static int usage(const char *name, kb_error *err)
+{
+	const struct kb_command *c = kb_command_find(name);
+	return kb_error_set(err, EINVAL, "usage: %s %s", name, c ? c->usage : "");
+}
+
+int kb_command_run(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	const struct kb_command *c = kb_command_find(w->v[0].text);
+	if (!c)
+		return kb_error_set(err, ENOENT, "%s: unknown command", w->v[0].text);
+	int r = c->run(s, line, w, err);
+	fflush(stdout);
+	return r;
+}

@@ -1,0 +1,69 @@
+/* Ctrl-C handling and the emergency shell (see interrupt.h). */
+#include "interrupt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+volatile sig_atomic_t kb_interrupted;
+static volatile sig_atomic_t phase = KB_PHASE_STARTUP;
+static struct termios saved_tty;
+static volatile sig_atomic_t have_saved_tty;
+static int terminal_stderr = -1;
+
+void kb_set_terminal_stderr(int fd)
+{
+	terminal_stderr = fd;
+}
+
+/* Async-signal-safe: used from the handler and from forked children. */
+void kb_restore_terminal_stderr(void)
+{
+	if (terminal_stderr >= 0)
+		dup2(terminal_stderr, STDERR_FILENO);
+}
+
+void kb_emergency_shell(void)
+{
+	static const char msg[] = "\nEmergency shell; exit it to restart the console.\n";
+	if (have_saved_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	kb_restore_terminal_stderr();
+	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+	signal(SIGINT, SIG_DFL);
+	execl("/bin/sh", "sh", "-i", (char *)NULL);
+	static const char fail[] = "cannot run /bin/sh\n";
+	(void)!write(STDOUT_FILENO, fail, sizeof(fail) - 1);
+	_exit(127);
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	if (phase == KB_PHASE_STARTUP)
+		kb_emergency_shell(); /* exec is async-signal-safe */
+	kb_interrupted = 1;
+}
+
+void kb_interrupt_install(void)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt }; /* no SA_RESTART: wake poll/read */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void kb_interrupt_phase(enum kb_console_phase p)
+{
+	phase = p;
+	kb_interrupted = 0;
+}
+
+void kb_interrupt_save_tty(void)
+{
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tty) == 0)
+		have_saved_tty = 1;
+}

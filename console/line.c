@@ -1,0 +1,305 @@
+/* What a prompt line is and doing it (see line.h). */
+#include "line.h"
+#include "boot.h"
+#include "commands.h"
+#include "run.h"
+#include "subst.h"
+#include "kboot-core/bootline.h"
+#include "kboot-core/cleanup.h"
+#include "kboot-core/device.h"
+#include "kboot-core/inspect.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *kb_line_kind_name(enum kb_line_kind k)
+{
+	switch (k) {
+	case KB_LINE_EMPTY:
+		return "empty";
+	case KB_LINE_ASSIGN:
+		return "assign";
+	case KB_LINE_LABEL:
+		return "label";
+	case KB_LINE_KERNEL:
+		return "kernel";
+	case KB_LINE_LEGACY:
+		return "legacy";
+	case KB_LINE_BUILTIN:
+		return "builtin";
+	case KB_LINE_COMMAND:
+		return "command";
+	}
+	return "?";
+}
+
+/* "name=" with a shell-variable name; a device tag (UUID=…:/p) is a path. */
+static bool is_assignment_word(const struct kb_word *word)
+{
+	const char *t = word->text;
+	if (word->op || !(isalpha((unsigned char)t[0]) || t[0] == '_'))
+		return false;
+	size_t n = 1;
+	while (isalnum((unsigned char)t[n]) || t[n] == '_' || t[n] == '-' || t[n] == '.')
+		n++;
+	return t[n] == '=' && !kb_is_device_file(t);
+}
+
+/* "sda", "/dev/sda": a whole device (its boot sector), not a file on it. */
+static bool is_device_word(const char *t)
+{
+	if (strchr(t, ':'))
+		return false;
+	return kb_is_device_name(strncmp(t, "/dev/", 5) == 0 ? t + 5 : t);
+}
+
+static bool is_remote(const char *t)
+{
+	struct kb_path p;
+	if (kb_path_parse(t, "/", &p, NULL) < 0)
+		return false;
+	return p.kind == KB_PATH_URL || p.kind == KB_PATH_NFS;
+}
+
+/* What a path word names: a kernel (or something to try booting), a
+ * program (a shell command), or nothing we know of. */
+static enum kb_line_kind classify_path(const struct kb_session *s, const char *t, bool must_exist)
+{
+	if (is_remote(t))
+		return KB_LINE_KERNEL;
+	char local[KB_PATH_MAX];
+	struct stat st;
+	if (kb_path_to_local(t, s->cwd, local, sizeof(local), NULL) < 0 || stat(local, &st) < 0)
+		return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL; /* boot says "no such file" */
+	if (!S_ISREG(st.st_mode)) /* boot says "is a directory"; "boot" is a command */
+		return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL;
+	struct kb_file_info info;
+	bool kernel = kb_inspect_file(local, &info, NULL) >= 0 && info.kind == KB_KIND_KERNEL;
+	bool executable = access(local, X_OK) == 0;
+	/* The inspector calls every ELF executable a (vmlinux) kernel; one with
+	 * its x bit set is far likelier a program, like the target's /bin/ls. */
+	if (kernel && !(executable && info.format == KB_FORMAT_ELF))
+		return KB_LINE_KERNEL;
+	if (executable)
+		return KB_LINE_COMMAND;
+	return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL; /* boot says "not a kernel" */
+}
+
+enum kb_line_kind kb_line_classify(const struct kb_session *s, const struct kb_words *w)
+{
+	if (w->n == 0 || w->v[0].text[0] == '#')
+		return KB_LINE_EMPTY;
+	const struct kb_word *first = &w->v[0];
+	if (first->op)
+		return KB_LINE_COMMAND;
+	const char *t = first->text;
+	if (is_assignment_word(first))
+		return KB_LINE_ASSIGN;
+	if (!first->quoted && kb_config_label(&s->cfg, t))
+		return KB_LINE_LABEL;
+	if (is_device_word(t))
+		return KB_LINE_LEGACY;
+	if (kb_word_is_path(t))
+		return classify_path(s, t, false);
+	/* A relative name is a kernel only when it is one; otherwise a command. */
+	enum kb_line_kind k = classify_path(s, t, true);
+	if (k == KB_LINE_KERNEL)
+		return k;
+	if (kb_command_find(t))
+		return KB_LINE_BUILTIN;
+	if (k == KB_LINE_EMPTY && strchr(t, '/') && kb_run_locate(w, s->cwd) == KB_RUN_NOWHERE)
+		return KB_LINE_KERNEL; /* "boot/vmlinuz-x": say what is wrong with the file */
+	return KB_LINE_COMMAND;
+}
+
+int kb_line_assignment(const char *line, char **ret_name, char **ret_value)
+{
+	while (isspace((unsigned char)*line))
+		line++;
+	const char *eq = strchr(line, '=');
+	if (!eq || eq == line)
+		return -EINVAL;
+	for (const char *p = line; p < eq; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.'))
+			return -EINVAL;
+	const char *value = eq + 1;
+	size_t n = strlen(value);
+	while (n > 0 && isspace((unsigned char)value[n - 1]))
+		n--;
+	_cleanup_free_ char *raw = strndup(value, n);
+	_cleanup_free_ char *name = strndup(line, (size_t)(eq - line));
+	if (!raw || !name)
+		return -ENOMEM;
+	/* debian='/boot/vmlinuz quiet' is one word: unquote it. */
+	struct kb_words w;
+	char *v = NULL;
+	if (kb_words_split(raw, &w, NULL) >= 0) {
+		if (w.n == 1 && w.v[0].quoted && w.v[0].start == 0 && w.v[0].end == n)
+			v = strdup(w.v[0].text);
+		kb_words_free(&w);
+	}
+	if (!v)
+		v = TAKE_PTR(raw);
+	if (!v)
+		return -ENOMEM;
+	*ret_name = TAKE_PTR(name);
+	*ret_value = v;
+	return 0;
+}
+
+int kb_line_expand_label(const struct kb_session *s, const char *line, const struct kb_words *w,
+			 char **ret)
+{
+	const struct kb_label *label = kb_config_label(&s->cfg, w->v[0].text);
+	if (!label)
+		return -ENOENT;
+	const char *rest = line + w->v[0].end;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (asprintf(ret, "%s%s%s", label->command ? label->command : "", *rest ? " " : "", rest) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void print_error(const kb_error *e, int r)
+{
+	printf("%s\n", e->text[0] ? e->text : strerror(-r));
+}
+
+/* A path for the boot request: relative names made absolute against cwd. */
+static int absolute(const struct kb_session *s, const char *text, char *ret, size_t size,
+		    kb_error *err)
+{
+	struct kb_path p;
+	int r = kb_path_parse(text, s->cwd, &p, err);
+	if (r < 0)
+		return r;
+	return kb_path_format(&p, ret, size) < 0 ? kb_error_set(err, ENAMETOOLONG,
+								  "%s: name too long", text)
+						   : 0;
+}
+
+/* Fail early, in the person's words, on what kexec would stumble over. */
+static int check_file(const struct kb_session *s, const char *text, kb_error *err)
+{
+	if (is_remote(text))
+		return 0;
+	char local[KB_PATH_MAX];
+	int r = kb_path_to_local(text, s->cwd, local, sizeof(local), err);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (stat(local, &st) < 0)
+		return kb_error_set(err, errno, "%s: %s", text,
+				    errno == ENOENT ? "no such file" : strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return kb_error_set(err, EISDIR, "%s: is a directory", text);
+	return 0;
+}
+
+static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
+{
+	struct kb_bootline bl = { 0 };
+	int r = kb_bootline_parse(line, &bl, err);
+	if (r < 0)
+		return r;
+	static char kernel[KB_PATH_MAX], initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
+	r = check_file(s, bl.kernel, err);
+	if (r >= 0)
+		r = absolute(s, bl.kernel, kernel, sizeof(kernel), err);
+	for (size_t i = 0; r >= 0 && i < bl.n_initrds && i < KB_ENTRY_INITRDS_MAX; i++) {
+		r = check_file(s, bl.initrds[i], err);
+		if (r >= 0)
+			r = absolute(s, bl.initrds[i], initrds[i], KB_PATH_MAX, err);
+		initrd_ptrs[i] = initrds[i];
+	}
+	if (r >= 0) {
+		struct kb_boot_request req = {
+			.kernel = kernel,
+			.initrds = initrd_ptrs,
+			.n_initrds = bl.n_initrds,
+			.cmdline = bl.cmdline ? bl.cmdline : "",
+		};
+		r = kb_console_boot(s, &req, err);
+	}
+	kb_bootline_free(&bl);
+	return r;
+}
+
+static int run_legacy(const char *word, kb_error *err)
+{
+	const char *name = strncmp(word, "/dev/", 5) == 0 ? word + 5 : word;
+	struct kb_device d;
+	if (kb_device_find(name, &d, NULL) < 0)
+		return kb_error_set(err, ENODEV, "%s: no such device", word);
+	return kb_error_set(err, EOPNOTSUPP,
+			    "%s: booting legacy systems is not supported yet (it needs the "
+			    "first-stage loader handoff)",
+			    word);
+}
+
+static int run_assign(struct kb_session *s, const char *line, kb_error *err)
+{
+	_cleanup_free_ char *name = NULL, *value = NULL;
+	int r = kb_line_assignment(line, &name, &value);
+	if (r < 0)
+		return kb_error_set(err, -r, "%s", r == -ENOMEM ? "out of memory" : "not a name=value");
+	return kb_config_set_label(&s->cfg, name, value, err);
+}
+
+static int run_line(struct kb_session *s, const char *line, int depth, kb_error *err)
+{
+	struct kb_words w;
+	int r = kb_words_split(line, &w, err);
+	if (r < 0)
+		return r;
+	switch (kb_line_classify(s, &w)) {
+	case KB_LINE_EMPTY:
+		break;
+	case KB_LINE_ASSIGN:
+		r = run_assign(s, line, err);
+		break;
+	case KB_LINE_LABEL: {
+		_cleanup_free_ char *expanded = NULL;
+		if (depth >= KB_LABEL_DEPTH_MAX)
+			r = kb_error_set(err, ELOOP, "%s: labels nest too deep (a loop?)",
+					 w.v[0].text);
+		else if ((r = kb_line_expand_label(s, line, &w, &expanded)) < 0)
+			r = kb_error_set(err, -r, "%s: cannot expand", w.v[0].text);
+		else
+			r = run_line(s, expanded, depth + 1, err);
+		break;
+	}
+	case KB_LINE_KERNEL:
+		r = run_kernel(s, line, err);
+		break;
+	case KB_LINE_LEGACY:
+		r = run_legacy(w.v[0].text, err);
+		break;
+	case KB_LINE_BUILTIN:
+		r = kb_command_run(s, line, &w, err);
+		break;
+	case KB_LINE_COMMAND:
+		r = kb_run_line(line, &w, s->cwd, err);
+		r = r > 0 ? 0 : r; /* a command's own failure is its own to report */
+		break;
+	}
+	kb_words_free(&w);
+	return r;
+}
+
+int kb_line_run(struct kb_session *s, const char *line)
+{
+	kb_error err = { 0 };
+	int r = run_line(s, line, 0, &err);
+	if (r < 0)
+		print_error(&err, r);
+	fflush(stdout);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,19 @@
+/* The console's session: what one run of the prompt knows and changes
+ * (the paper's shell state: labels set with name=value, the current directory). */
+#pragma once
+#include "kboot-core/config.h"
+#include "kboot-core/path.h"
+
+#include <stdbool.h>
+
+struct kb_client;
+
+struct kb_session {
+	struct kb_config cfg;    /* labels set at the prompt live here until exit */
+	char cwd[KB_PATH_MAX];   /* a generalized path; "/" is the target's root */
+	struct kb_client *client; /* kbootd, when it runs; NULL: straight on the core */
+	bool quit;                /* EOF or `exit` */
+};
+
+void kb_session_init(struct kb_session *s);
+void kb_session_free(struct kb_session *s);

@@ -1,0 +1,350 @@
+/* Path name substitution for shell commands (see subst.h). */
+#include "subst.h"
+#include "kboot-core/buf.h"
+#include "kboot-core/cleanup.h"
+#include "kboot-core/env.h"
+#include "kboot-core/path.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool all_lower(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* prefix + letters + optional digits: sda, sda1, hda7, vdb2, xvda1. */
+static bool letters_then_digits(const char *name, const char *prefix)
+{
+	size_t p = strlen(prefix);
+	if (strncmp(name, prefix, p) != 0)
+		return false;
+	const char *s = name + p;
+	size_t letters = 0;
+	while (islower((unsigned char)s[letters]))
+		letters++;
+	if (!all_lower(s, letters) || letters > 3)
+		return false;
+	return s[letters] == '\0' || all_digits(s + letters, strlen(s + letters));
+}
+
+/* prefix + digits [+ sep + digits] ...: nvme0n1p2, mmcblk0p1, loop0, md0. */
+static bool digits_groups(const char *name, const char *prefix, const char *seps)
+{
+	size_t p = strlen(prefix);
+	if (strncmp(name, prefix, p) != 0)
+		return false;
+	const char *s = name + p;
+	size_t groups = 0;
+	while (*s) {
+		size_t n = strspn(s, "0123456789");
+		if (n == 0)
+			return false;
+		s += n;
+		groups++;
+		if (!*s)
+			break;
+		if (!strchr(seps, *s))
+			return false;
+		s++;
+		if (!*s)
+			return false;
+	}
+	return groups > 0;
+}
+
+bool kb_is_device_name(const char *name)
+{
+	if (!name || !*name || strlen(name) >= 32 || strchr(name, '/'))
+		return false;
+	if (letters_then_digits(name, "sd") || letters_then_digits(name, "hd") ||
+	    letters_then_digits(name, "vd") || letters_then_digits(name, "xvd"))
+		return true;
+	if (digits_groups(name, "nvme", "np") || digits_groups(name, "mmcblk", "p") ||
+	    digits_groups(name, "loop", "p") || digits_groups(name, "md", "p") ||
+	    digits_groups(name, "sr", "") || digits_groups(name, "dm-", "") ||
+	    digits_groups(name, "nbd", "p") || digits_groups(name, "ubiblock", "_"))
+		return true;
+	char sys[512];
+	if ((size_t)snprintf(sys, sizeof(sys), "%s/class/block/%s", kb_env()->sys_dir, name) >=
+	    sizeof(sys))
+		return false;
+	return access(sys, F_OK) == 0;
+}
+
+static bool has_tag_prefix(const char *text)
+{
+	static const char *const tags[] = { "UUID=", "LABEL=", "PARTUUID=", "PARTLABEL=" };
+	for (size_t i = 0; i < KB_ELEMENTSOF(tags); i++)
+		if (strncmp(text, tags[i], strlen(tags[i])) == 0)
+			return true;
+	return false;
+}
+
+bool kb_is_device_file(const char *text)
+{
+	const char *colon = strchr(text, ':');
+	if (!colon)
+		return false;
+	if (has_tag_prefix(text))
+		return colon > strchr(text, '=') + 1;
+	char dev[64];
+	size_t n = (size_t)(colon - text);
+	if (n >= sizeof(dev))
+		return false;
+	memcpy(dev, text, n);
+	dev[n] = '\0';
+	const char *name = strncmp(dev, "/dev/", 5) == 0 ? dev + 5 : dev;
+	return kb_is_device_name(name);
+}
+
+/* scheme://… for the schemes path.h knows. */
+static bool is_url(const char *text)
+{
+	static const char *const schemes[] = { "http://", "https://", "ftp://", "tftp://" };
+	for (size_t i = 0; i < KB_ELEMENTSOF(schemes); i++)
+		if (strncmp(text, schemes[i], strlen(schemes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* host:/path, the NFS form: a host name, then ":/". */
+static bool is_nfs(const char *text)
+{
+	const char *colon = strchr(text, ':');
+	if (!colon || colon == text || colon[1] != '/')
+		return false;
+	for (const char *p = text; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
+			return false;
+	return true;
+}
+
+bool kb_word_is_path(const char *text)
+{
+	if (!text || !*text || text[0] == '-')
+		return false;
+	if (text[0] == '/')
+		return true;
+	return is_url(text) || kb_is_device_file(text) || is_nfs(text);
+}
+
+const char *kb_word_assigned_path(const char *text)
+{
+	if (!text || !(isalpha((unsigned char)text[0]) || text[0] == '_') || has_tag_prefix(text))
+		return NULL;
+	const char *p = text;
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	if (*p != '=' || !kb_word_is_path(p + 1))
+		return NULL;
+	return p + 1;
+}
+
+/* Where a not-yet-existing file would be: its directory's local name + its base name. */
+static int subst_through_parent(const char *text, const char *cwd, char *ret, size_t size,
+				kb_error *err)
+{
+	const char *slash = strrchr(text, '/');
+	if (!slash || !slash[1])
+		return -ENOENT;
+	char dir[KB_PATH_MAX];
+	size_t n = (size_t)(slash - text);
+	if (n + 2 > sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, text, n);
+	/* keep the root itself: "/x" -> "/", "//x" -> "//", "sda1:/x" -> "sda1:/" */
+	if (n == 0 || text[n - 1] == '/' || text[n - 1] == ':')
+		dir[n++] = '/';
+	dir[n] = '\0';
+	char local[KB_PATH_MAX];
+	int r = kb_path_to_local(dir, cwd, local, sizeof(local), err);
+	if (r < 0)
+		return r;
+	size_t l = strlen(local);
+	bool sep = l > 0 && local[l - 1] != '/';
+	if ((size_t)snprintf(ret, size, "%s%s%s", local, sep ? "/" : "", slash + 1) >= size)
+		return kb_error_set(err, ENAMETOOLONG, "%s: name too long", text);
+	return 0;
+}
+
+int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
+		  kb_error *err)
+{
+	struct kb_path p;
+	int r = kb_path_parse(text, cwd, &p, err);
+	if (r < 0)
+		return r;
+	if (inside_target && p.kind == KB_PATH_TARGET) {
+		if ((size_t)snprintf(ret, size, "%s", p.path) >= size)
+			return kb_error_set(err, ENAMETOOLONG, "%s: name too long", text);
+		return 0;
+	}
+	char local[KB_PATH_MAX];
+	kb_error e = { 0 };
+	r = kb_path_resolve(&p, local, sizeof(local), &e);
+	if (r == -ENOENT && p.kind != KB_PATH_URL && p.kind != KB_PATH_DEVICE) {
+		kb_error e2 = { 0 };
+		if (subst_through_parent(text, cwd, local, sizeof(local), &e2) == 0)
+			r = 0;
+	}
+	if (r < 0) {
+		if (err)
+			*err = e;
+		return r;
+	}
+	if (inside_target) {
+		const char *root = kb_env()->target_root;
+		size_t n = strlen(root);
+		while (n > 1 && root[n - 1] == '/')
+			n--;
+		if (strncmp(local, root, n) != 0 || (local[n] != '/' && local[n] != '\0'))
+			return kb_error_set(err, EXDEV,
+					    "%s: not visible inside the target system, where this "
+					    "command runs",
+					    text);
+		snprintf(ret, size, "%s", local[n] ? local + n : "/");
+		return 0;
+	}
+	if ((size_t)snprintf(ret, size, "%s", local) >= size)
+		return kb_error_set(err, ENAMETOOLONG, "%s: name too long", text);
+	return 0;
+}
+
+int kb_shell_quote(struct kb_buf *b, const char *text)
+{
+	int r = kb_buf_adds(b, "'");
+	for (const char *p = text; r >= 0 && *p; p++)
+		r = *p == '\'' ? kb_buf_adds(b, "'\\''") : kb_buf_add(b, p, 1);
+	if (r >= 0)
+		r = kb_buf_adds(b, "'");
+	return r;
+}
+
+/* The same, but glob characters stay live, so ls on //etc with a * pattern still globs. */
+int kb_shell_quote_glob(struct kb_buf *b, const char *text)
+{
+	int r = 0;
+	while (r >= 0 && *text) {
+		size_t n = strcspn(text, "*?[]");
+		if (n) {
+			_cleanup_free_ char *part = strndup(text, n);
+			r = part ? kb_shell_quote(b, part) : -ENOMEM;
+		}
+		text += n;
+		size_t g = strspn(text, "*?[]");
+		if (r >= 0 && g)
+			r = kb_buf_add(b, text, g);
+		text += g;
+	}
+	return r;
+}
+
+/* The substituted text of one word, or NULL when it stays as typed. */
+static int subst_word(const struct kb_word *word, const char *cwd,
+		      bool inside_target, char **ret, kb_error *err)
+{
+	*ret = NULL;
+	if (word->op || word->literal)
+		return 0;
+	/* /dev/null, /dev/ttyS0, /dev/sda: kboot's own device nodes (the
+	 * target's /dev is not populated); "/dev/sda6:/p" is a device file. */
+	if (strncmp(word->text, "/dev/", 5) == 0 && !strchr(word->text, ':'))
+		return 0;
+	const char *path = kb_word_is_path(word->text) ? word->text : NULL;
+	const char *value = path ? NULL : kb_word_assigned_path(word->text);
+	if (!path && !value)
+		return 0;
+	char local[KB_PATH_MAX];
+	int r = kb_subst_path(path ? path : value, cwd, inside_target, local, sizeof(local), err);
+	if (r < 0)
+		return r;
+	if (path)
+		*ret = strdup(local);
+	else if (asprintf(ret, "%.*s%s", (int)(value - word->text), word->text, local) < 0)
+		*ret = NULL;
+	return *ret ? 0 : kb_error_set(err, ENOMEM, "out of memory");
+}
+
+int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, bool inside_target,
+		  char **ret, kb_error *err)
+{
+	struct kb_buf b;
+	kb_buf_init(&b, KB_LINE_MAX * 4);
+	size_t at = 0;
+	int r = kb_buf_adds(&b, "");
+	for (size_t i = 0; r >= 0 && i < w->n; i++) {
+		_cleanup_free_ char *local = NULL;
+		int s = subst_word(&w->v[i], cwd, inside_target, &local, err);
+		if (s < 0) {
+			kb_buf_free(&b);
+			return s; /* err says which word */
+		}
+		if (!local)
+			continue;
+		r = kb_buf_add(&b, line + at, w->v[i].start - at);
+		if (r >= 0)
+			r = w->v[i].quoted ? kb_shell_quote(&b, local) : kb_shell_quote_glob(&b, local);
+		at = w->v[i].end;
+	}
+	if (r >= 0)
+		r = kb_buf_adds(&b, line + at);
+	if (r < 0) {
+		kb_buf_free(&b);
+		return kb_error_set(err, -r, "%s",
+				    r == -E2BIG ? "the line is too long after substitution"
+						: "out of memory");
+	}
+	*ret = kb_buf_steal(&b);
+	return *ret ? 0 : kb_error_set(err, ENOMEM, "out of memory");
+}
+
+void kb_argv_free(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+int kb_subst_argv(const struct kb_words *w, const char *cwd, bool inside_target, char ***ret,
+		  kb_error *err)
+{
+	char **argv = calloc(w->n + 1, sizeof(*argv));
+	if (!argv)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < w->n; i++) {
+		char *local = NULL;
+		int r = subst_word(&w->v[i], cwd, inside_target, &local, err);
+		if (r >= 0 && !local && !(local = strdup(w->v[i].text)))
+			r = kb_error_set(err, ENOMEM, "out of memory");
+		if (r < 0) {
+			kb_argv_free(argv);
+			return r;
+		}
+		argv[i] = local;
+	}
+	*ret = argv;
+	return 0;
+}

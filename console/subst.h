@@ -1,0 +1,40 @@
+/* Path name substitution for shell commands (the paper's §3.3): words that
+ * are generalized path names become the local paths the command can open. */
+#pragma once
+#include "words.h"
+#include "kboot-core/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A kernel's name for a block device: sda, sda1, hda7, vdb2, xvda1, nvme0n1p2,
+ * mmcblk0p1, loop0, md0, sr0, dm-1, or one /sys/class/block knows. */
+bool kb_is_device_name(const char *name);
+/* "sda1:…", "/dev/sda6:…", "UUID=…:…", "LABEL=…:…", "PARTUUID=…:…". */
+bool kb_is_device_file(const char *text);
+/* Does a word name a generalized path that substitution rewrites?
+ * "//p", "/p", "dev:/p", "dev:p", "host:/p", "scheme://…" do; plain words,
+ * relative paths and options ("-l", "--x=/p") do not. */
+bool kb_word_is_path(const char *text);
+/* For "name=value" words (dd's if=/dev/x), where the value starts. NULL if none. */
+const char *kb_word_assigned_path(const char *text);
+
+/* The local name of one generalized path. inside_target: the command runs
+ * chrooted into the target, so target paths stay as they are and anything
+ * outside the target cannot be named (-EXDEV). A path that does not exist
+ * yet (a file to create) is named through its directory. */
+int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
+		  kb_error *err);
+
+/* The line with every path word replaced by its local name, shell-quoted;
+ * everything else exactly as typed (for /bin/sh -c). */
+int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, bool inside_target,
+		  char **ret, kb_error *err);
+/* The same as an argv (words' unquoted texts, paths replaced), for execvp. */
+int kb_subst_argv(const struct kb_words *w, const char *cwd, bool inside_target, char ***ret,
+		  kb_error *err);
+void kb_argv_free(char **argv);
+/* Append text to b quoted for sh: 'it'\''s'. */
+struct kb_buf;
+int kb_shell_quote(struct kb_buf *b, const char *text);
+int kb_shell_quote_glob(struct kb_buf *b, const char *text);

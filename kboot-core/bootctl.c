@@ -1,0 +1,412 @@
+/* The boot controller: the one state machine every front end drives. */
+#include "bootctl.h"
+#include "cleanup.h"
+#include "event.h"
+#include "kexec.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static enum kb_boot_state state = KB_BOOT_IDLE;
+static struct kb_entry_list entries;
+static int timeout_s = -1;
+static struct kb_boot_status status; /* guarded by lock; state mirrored in .state */
+static unsigned countdown_generation;  /* a countdown thread exits when this moves on */
+
+const char *kb_boot_state_name(enum kb_boot_state s)
+{
+	switch (s) {
+	case KB_BOOT_IDLE:
+		return "idle";
+	case KB_BOOT_COUNTDOWN:
+		return "countdown";
+	case KB_BOOT_LOADING:
+		return "loading";
+	case KB_BOOT_BOOTING:
+		return "booting";
+	}
+	return "idle";
+}
+
+/* Called with lock held; emits after the caller unlocks via emit_state(). */
+static void set_state_locked(enum kb_boot_state s)
+{
+	state = s;
+	status.state = s;
+	if (s != KB_BOOT_COUNTDOWN) {
+		status.countdown_entry[0] = '\0';
+		status.countdown_title[0] = '\0';
+		status.seconds_left = 0;
+	}
+	if (s != KB_BOOT_BOOTING)
+		status.booting[0] = '\0';
+	pthread_cond_broadcast(&wake);
+}
+
+static void emit_state(void)
+{
+	struct kb_boot_status st;
+	kb_bootctl_status(&st);
+	kb_event_emit(&(struct kb_event){
+		.type = KB_EVENT_STATE,
+		.text = kb_boot_state_name(st.state),
+		.name = st.booting[0] ? st.booting : NULL,
+		.error = st.has_error ? st.last_error.text : NULL,
+	});
+}
+
+static int copy_entries(struct kb_entry_list *dst, const struct kb_entry_list *src, kb_error *err)
+{
+	struct kb_entry_list fresh = { 0 };
+	for (size_t i = 0; src && i < src->n; i++) {
+		int r = kb_entry_list_add(&fresh, &src->v[i], err);
+		if (r < 0) {
+			kb_entry_list_free(&fresh);
+			return r;
+		}
+	}
+	*dst = fresh;
+	return 0;
+}
+
+int kb_bootctl_init(const struct kb_config *cfg, const struct kb_entry_list *list, kb_error *err)
+{
+	int r = kb_bootctl_set_entries(list, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&lock);
+	timeout_s = cfg ? cfg->timeout_s : -1;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int kb_bootctl_set_entries(const struct kb_entry_list *list, kb_error *err)
+{
+	struct kb_entry_list fresh;
+	int r = copy_entries(&fresh, list, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&lock);
+	kb_entry_list_free(&entries);
+	entries = fresh;
+	pthread_mutex_unlock(&lock);
+	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_ENTRIES });
+	return 0;
+}
+
+int kb_bootctl_entries(struct kb_entry_list *ret, kb_error *err)
+{
+	pthread_mutex_lock(&lock);
+	int r = copy_entries(ret, &entries, err);
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+void kb_bootctl_status(struct kb_boot_status *ret)
+{
+	pthread_mutex_lock(&lock);
+	*ret = status;
+	ret->state = state;
+	pthread_mutex_unlock(&lock);
+}
+
+static void *countdown_main(void *arg)
+{
+	unsigned generation = (unsigned)(uintptr_t)arg;
+	char entry_id[KB_ENTRY_ID_MAX];
+
+	pthread_mutex_lock(&lock);
+	snprintf(entry_id, sizeof(entry_id), "%s", status.countdown_entry);
+	while (countdown_generation == generation && state == KB_BOOT_COUNTDOWN &&
+	       status.seconds_left > 0) {
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += 1;
+		int r = 0;
+		while (r == 0 && countdown_generation == generation && state == KB_BOOT_COUNTDOWN)
+			r = pthread_cond_timedwait(&wake, &lock, &deadline);
+		if (countdown_generation != generation || state != KB_BOOT_COUNTDOWN)
+			break;
+		status.seconds_left--;
+		char title[sizeof(status.countdown_title)];
+		snprintf(title, sizeof(title), "%s", status.countdown_title);
+		struct kb_event ev = { .type = KB_EVENT_COUNTDOWN,
+				       .entry_id = entry_id,
+				       .text = title,
+				       .seconds_left = status.seconds_left };
+		pthread_mutex_unlock(&lock);
+		kb_event_emit(&ev);
+		pthread_mutex_lock(&lock);
+	}
+	bool fire = countdown_generation == generation && state == KB_BOOT_COUNTDOWN;
+	pthread_mutex_unlock(&lock);
+	if (!fire)
+		return NULL;
+
+	kb_info("countdown over: booting %s", entry_id);
+	kb_error err = { 0 };
+	struct kb_boot_plan plan;
+	(void)kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
+	return NULL;
+}
+
+int kb_bootctl_start_countdown(kb_error *err)
+{
+	pthread_mutex_lock(&lock);
+	if (state != KB_BOOT_IDLE) {
+		pthread_mutex_unlock(&lock);
+		return kb_error_set(err, EBUSY, "a boot is already %s",
+				    kb_boot_state_name(state));
+	}
+	const struct kb_entry *def = NULL;
+	for (size_t i = 0; i < entries.n && !def; i++)
+		if (entries.v[i].is_default && entries.v[i].type == KB_ENTRY_LINUX)
+			def = &entries.v[i];
+	if (timeout_s < 0) {
+		pthread_mutex_unlock(&lock);
+		kb_info("no timeout configured: waiting for a choice");
+		return 0;
+	}
+	if (!def) {
+		pthread_mutex_unlock(&lock);
+		/* petitboot's lesson: a missing default must be visible, not silent. */
+		kb_warn("no default entry: autoboot is off (set default= in kboot.conf)");
+		return kb_error_set(err, ENOENT, "no default entry to boot");
+	}
+	set_state_locked(KB_BOOT_COUNTDOWN);
+	snprintf(status.countdown_entry, sizeof(status.countdown_entry), "%s", def->id);
+	snprintf(status.countdown_title, sizeof(status.countdown_title), "%s",
+		 def->title ? def->title : def->kernel);
+	status.seconds_left = timeout_s;
+	unsigned generation = ++countdown_generation;
+	char id[KB_ENTRY_ID_MAX], title[sizeof(status.countdown_title)];
+	snprintf(id, sizeof(id), "%s", status.countdown_entry);
+	snprintf(title, sizeof(title), "%s", status.countdown_title);
+	struct kb_event ev = { .type = KB_EVENT_COUNTDOWN,
+			       .entry_id = id,
+			       .text = title,
+			       .seconds_left = timeout_s };
+	pthread_mutex_unlock(&lock);
+
+	emit_state();
+	kb_event_emit(&ev);
+	kb_info("booting '%s' in %d s", title, timeout_s);
+
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int r = pthread_create(&t, &attr, countdown_main, (void *)(uintptr_t)generation);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		kb_bootctl_cancel();
+		return kb_error_set(err, r, "cannot start the countdown: %s", strerror(r));
+	}
+	return 0;
+}
+
+int kb_bootctl_cancel(void)
+{
+	pthread_mutex_lock(&lock);
+	if (state != KB_BOOT_COUNTDOWN) {
+		pthread_mutex_unlock(&lock);
+		return -EALREADY;
+	}
+	countdown_generation++;
+	set_state_locked(KB_BOOT_IDLE);
+	pthread_mutex_unlock(&lock);
+	kb_info("countdown stopped");
+	emit_state();
+	return 0;
+}
+
+/* What to boot, as generalized paths, from an entry or a bare kernel. */
+static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_plan *plan,
+			     kb_error *err)
+{
+	memset(plan, 0, sizeof(*plan));
+	if (req->entry_id) {
+		pthread_mutex_lock(&lock);
+		const struct kb_entry *e = kb_entry_find(&entries, req->entry_id);
+		if (!e) {
+			pthread_mutex_unlock(&lock);
+			return kb_error_set(err, ENOENT, "%s: no such entry", req->entry_id);
+		}
+		if (e->type != KB_ENTRY_LINUX || !e->kernel) {
+			pthread_mutex_unlock(&lock);
+			return kb_error_set(err, EOPNOTSUPP,
+					    "%s: needs the first-stage loader, which this build "
+					    "cannot hand over to yet",
+					    e->title ? e->title : req->entry_id);
+		}
+		snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->kernel);
+		snprintf(plan->kernel, sizeof(plan->kernel), "%s", e->kernel);
+		for (size_t i = 0; i < e->n_initrds && i < KB_ENTRY_INITRDS_MAX; i++)
+			snprintf(plan->initrds[plan->n_initrds++], KB_PATH_MAX, "%s",
+				 e->initrds[i]);
+		snprintf(plan->cmdline, sizeof(plan->cmdline), "%s",
+			 req->cmdline ? req->cmdline : e->cmdline ? e->cmdline : "");
+		pthread_mutex_unlock(&lock);
+	} else {
+		if (!req->kernel || !req->kernel[0])
+			return kb_error_set(err, EINVAL, "nothing to boot: give an entry or a kernel");
+		if (req->n_initrds > KB_ENTRY_INITRDS_MAX)
+			return kb_error_set(err, E2BIG, "too many initrds (at most %d)",
+					    KB_ENTRY_INITRDS_MAX);
+		snprintf(plan->title, sizeof(plan->title), "%s", req->kernel);
+		snprintf(plan->kernel, sizeof(plan->kernel), "%s", req->kernel);
+		for (size_t i = 0; i < req->n_initrds; i++)
+			snprintf(plan->initrds[plan->n_initrds++], KB_PATH_MAX, "%s",
+				 req->initrds[i]);
+		snprintf(plan->cmdline, sizeof(plan->cmdline), "%s",
+			 req->cmdline ? req->cmdline : "");
+	}
+	if (strlen(req->cmdline ? req->cmdline : "") >= KB_CMDLINE_MAX)
+		return kb_error_set(err, E2BIG, "command line longer than %d bytes",
+				    KB_CMDLINE_MAX - 1);
+	return 0;
+}
+
+/* Resolve every path to a local file and load it with kexec. */
+static int load_plan(struct kb_boot_plan *plan, kb_error *err)
+{
+	static char local_kernel[KB_PATH_MAX];
+	static char local_initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
+
+	int r = kb_path_to_local(plan->kernel, NULL, local_kernel, sizeof(local_kernel), err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < plan->n_initrds; i++) {
+		r = kb_path_to_local(plan->initrds[i], NULL, local_initrds[i], KB_PATH_MAX, err);
+		if (r < 0)
+			return r;
+		initrd_ptrs[i] = local_initrds[i];
+	}
+	struct kb_kexec_image img = { .kernel = local_kernel,
+				      .initrds = initrd_ptrs,
+				      .n_initrds = plan->n_initrds,
+				      .cmdline = plan->cmdline };
+	r = kb_kexec_check(&img, &plan->kernel_info, err);
+	if (r < 0) {
+		/* Name the path the person gave, not the local one. */
+		if (strncmp(err ? err->text : "", local_kernel, strlen(local_kernel)) == 0 && err) {
+			char rest[KB_ERROR_TEXT_MAX];
+			snprintf(rest, sizeof(rest), "%s", err->text + strlen(local_kernel));
+			kb_error_set(err, err->code, "%s%s", plan->kernel, rest);
+		}
+		return r;
+	}
+	return kb_kexec_load(&img, err);
+}
+
+static void *handover_main(void *arg)
+{
+	(void)arg;
+	struct timespec delay = { .tv_sec = KB_HANDOVER_DELAY_MS / 1000,
+				  .tv_nsec = (KB_HANDOVER_DELAY_MS % 1000) * 1000000L };
+	nanosleep(&delay, NULL);
+	kb_error err = { 0 };
+	kb_kexec_exec(&err);
+	/* Still here: the handover failed. */
+	kb_err("%s", err.text);
+	pthread_mutex_lock(&lock);
+	status.has_error = true;
+	status.last_error = err;
+	set_state_locked(KB_BOOT_IDLE);
+	pthread_mutex_unlock(&lock);
+	emit_state();
+	return NULL;
+}
+
+static void fail_locked(const kb_error *err)
+{
+	status.has_error = true;
+	if (err)
+		status.last_error = *err;
+	set_state_locked(KB_BOOT_IDLE);
+}
+
+int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan, kb_error *err)
+{
+	kb_error local_err = { 0 };
+	if (!err)
+		err = &local_err;
+
+	pthread_mutex_lock(&lock);
+	if (state == KB_BOOT_LOADING || state == KB_BOOT_BOOTING) {
+		enum kb_boot_state s = state;
+		pthread_mutex_unlock(&lock);
+		return kb_error_set(err, EBUSY, "a boot is already under way (%s)",
+				    kb_boot_state_name(s));
+	}
+	countdown_generation++; /* a manual choice ends the countdown */
+	status.has_error = false;
+	kb_error_clear(&status.last_error);
+	set_state_locked(KB_BOOT_LOADING);
+	pthread_mutex_unlock(&lock);
+	emit_state();
+
+	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
+	int r = plan_from_request(req, &plan, err);
+	if (r >= 0) {
+		kb_info("loading %s (%s)", plan.title, plan.kernel);
+		r = load_plan(&plan, err);
+	}
+	if (r < 0) {
+		kb_err("%s", err->text);
+		pthread_mutex_lock(&lock);
+		fail_locked(err);
+		pthread_mutex_unlock(&lock);
+		emit_state();
+		return r;
+	}
+	if (ret_plan)
+		*ret_plan = plan;
+
+	if (req->dry_run) {
+		r = kb_kexec_unload(err);
+		pthread_mutex_lock(&lock);
+		if (r < 0)
+			fail_locked(err);
+		else
+			set_state_locked(KB_BOOT_IDLE);
+		pthread_mutex_unlock(&lock);
+		emit_state();
+		if (r == 0)
+			kb_info("dry run: %s would boot", plan.title);
+		return r;
+	}
+
+	pthread_mutex_lock(&lock);
+	snprintf(status.booting, sizeof(status.booting), "%s", plan.kernel);
+	state = KB_BOOT_BOOTING;
+	status.state = state;
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
+	kb_info("handing over to %s", plan.kernel);
+	emit_state();
+
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, handover_main, NULL);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		kb_error_set(err, r, "cannot start the handover: %s", strerror(r));
+		pthread_mutex_lock(&lock);
+		fail_locked(err);
+		pthread_mutex_unlock(&lock);
+		emit_state();
+		return -r;
+	}
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* The boot controller: one state machine for the whole kboot environment,
+ * idle -> countdown -> loading -> booting, back to idle with an error when
+ * anything fails. One boot at a time, whichever front end asks. Thread-safe. */
+#pragma once
+#include "config.h"
+#include "entry.h"
+#include "error.h"
+#include "inspect.h"
+#include "path.h"
+
+#include <stdbool.h>
+
+enum kb_boot_state { KB_BOOT_IDLE, KB_BOOT_COUNTDOWN, KB_BOOT_LOADING, KB_BOOT_BOOTING };
+
+enum { KB_HANDOVER_DELAY_MS = 500 }; /* lets "booting" reach every client first */
+
+struct kb_boot_request {
+	const char *entry_id; /* an entry id or its 1-based number; or NULL ... */
+	const char *kernel;   /* ... and a kernel's generalized path */
+	const char *const *initrds;
+	size_t n_initrds;
+	const char *cmdline; /* NULL: the entry's own (or "" for a bare kernel) */
+	bool dry_run;        /* load, check, unload: nothing boots */
+};
+
+struct kb_boot_plan {
+	char title[256];
+	char kernel[KB_PATH_MAX]; /* generalized */
+	char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	size_t n_initrds;
+	char cmdline[KB_CMDLINE_MAX];
+	struct kb_file_info kernel_info;
+};
+
+struct kb_boot_status {
+	enum kb_boot_state state;
+	char countdown_entry[KB_ENTRY_ID_MAX];
+	char countdown_title[256];
+	int seconds_left;
+	bool has_error;
+	kb_error last_error;
+	char booting[KB_PATH_MAX]; /* the kernel being handed over to */
+};
+
+/* The controller takes copies of both. */
+int kb_bootctl_init(const struct kb_config *cfg, const struct kb_entry_list *entries, kb_error *err);
+int kb_bootctl_set_entries(const struct kb_entry_list *entries, kb_error *err);
+/* Copy the current entries out (caller frees with kb_entry_list_free). */
+int kb_bootctl_entries(struct kb_entry_list *ret, kb_error *err);
+/* Start the countdown for the default entry with the configured timeout;
+ * -ENOENT when there is no default, 0 with nothing done when timeout < 0. */
+int kb_bootctl_start_countdown(kb_error *err);
+/* Stop the countdown; -EALREADY when none ran. */
+int kb_bootctl_cancel(void);
+/* Resolve, check and load synchronously (state "loading"). A dry run unloads
+ * and returns to idle; a real boot sets "booting" and executes after
+ * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way. */
+int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan, kb_error *err);
+void kb_bootctl_status(struct kb_boot_status *ret);
+const char *kb_boot_state_name(enum kb_boot_state s);

@@ -1,0 +1,495 @@
+/* Mounts through libmount, read-only by default, and kboot's own mount table.
+ *
+ * The table is <run_dir>/mounts in fstab format, written with libmount's table
+ * API under a lock (<run_dir>/mounts.lock). We keep our own record rather than
+ * filter /proc/self/mountinfo by prefix because kboot mounts outside any one
+ * prefix (the target at /target and its fstab below it, devices under
+ * <run_dir>/mnt, any directory a caller names) and because the record says
+ * which device we meant, while mountinfo shows whatever name the kernel kept.
+ * Entries whose directory is no longer in mountinfo are dropped on reading,
+ * so an unmount behind our back never leaves a stale entry. */
+#include "mount.h"
+#include "cleanup.h"
+#include "device.h"
+#include "env.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+enum { KB_MOUNTS_MAX = 256, KB_MOUNT_OPTIONS_MAX = 1024 };
+
+static void table_unrefp(struct libmnt_table **t)
+{
+	mnt_unref_table(*t);
+}
+static void context_freep(struct libmnt_context **c)
+{
+	mnt_free_context(*c);
+}
+static void iter_freep(struct libmnt_iter **i)
+{
+	mnt_free_iter(*i);
+}
+#define _cleanup_table_ _cleanup_(table_unrefp)
+
+/* Options that keep a read-only mount from writing anyway. Linux 6.1: ext3/4
+ * replay a dirty journal even for "ro" unless "noload"; xfs, f2fs and nilfs2
+ * replay their logs unless "norecovery"; btrfs replays its tree log unless
+ * "rescue=nologreplay" (the old "nologreplay" is deprecated). */
+static const char *readonly_options(const char *fstype)
+{
+	static const struct {
+		const char *fstype, *options;
+	} table[] = {
+		{ "ext3", "noload" },	   { "ext4", "noload" },
+		{ "xfs", "norecovery" },   { "f2fs", "norecovery" },
+		{ "nilfs2", "norecovery" }, { "btrfs", "rescue=nologreplay" },
+	};
+	for (size_t i = 0; fstype && i < KB_ELEMENTSOF(table); i++)
+		if (strcmp(table[i].fstype, fstype) == 0)
+			return table[i].options;
+	return NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void table_path(char *ret, size_t size, const char *file)
+{
+	snprintf(ret, size, "%s/%s", kb_env()->run_dir, file);
+}
+
+/* Serializes table updates between threads and processes (flock is per open
+ * file description, so each call gets its own). */
+static int lock_table(kb_error *err)
+{
+	const char *run = kb_env()->run_dir;
+	int r = mkdir_p(run);
+	if (r < 0)
+		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
+	char path[PATH_MAX];
+	table_path(path, sizeof(path), "mounts.lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return kb_error_set(err, e, "%s: cannot lock: %s", path, strerror(e));
+		}
+	return fd;
+}
+
+static bool in_mountinfo(struct libmnt_table *mountinfo, const char *dir)
+{
+	return !mountinfo || mnt_table_find_target(mountinfo, dir, MNT_ITER_BACKWARD) != NULL;
+}
+
+/* kboot's mounts that are still mounted, in the order they were made. */
+static struct libmnt_table *read_table(void)
+{
+	struct libmnt_table *tb = mnt_new_table();
+	if (!tb)
+		return NULL;
+	char path[PATH_MAX];
+	table_path(path, sizeof(path), "mounts");
+	if (access(path, F_OK) == 0 && mnt_table_parse_file(tb, path) < 0)
+		kb_warn("%s: unreadable; ignoring kboot's mount table", path);
+
+	_cleanup_table_ struct libmnt_table *mountinfo = mnt_new_table_from_file("/proc/self/mountinfo");
+	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
+		if (!in_mountinfo(mountinfo, mnt_fs_get_target(fs)))
+			mnt_table_remove_fs(tb, fs);
+	return tb;
+}
+
+static int write_table(struct libmnt_table *tb, kb_error *err)
+{
+	char path[PATH_MAX];
+	table_path(path, sizeof(path), "mounts");
+	int r = mnt_table_replace_file(tb, path);
+	if (r < 0)
+		return kb_error_set(err, -r, "%s: cannot write kboot's mount table: %s", path,
+				    strerror(-r));
+	return 0;
+}
+
+static int record_mount(const char *source, const char *dir, const char *fstype,
+			const char *options, kb_error *err)
+{
+	_cleanup_table_ struct libmnt_table *tb = read_table();
+	if (!tb)
+		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
+	if (mnt_table_get_nents(tb) >= KB_MOUNTS_MAX)
+		return kb_error_set(err, EMFILE, "%s: kboot already has %d mounts", dir,
+				    KB_MOUNTS_MAX);
+	struct libmnt_fs *fs = mnt_new_fs();
+	if (!fs)
+		return kb_error_set(err, ENOMEM, "out of memory recording a mount");
+	int r = 0;
+	if (mnt_fs_set_source(fs, source) < 0 || mnt_fs_set_target(fs, dir) < 0 ||
+	    mnt_fs_set_fstype(fs, fstype ? fstype : "auto") < 0 ||
+	    mnt_fs_set_options(fs, options && *options ? options : "defaults") < 0 ||
+	    mnt_table_add_fs(tb, fs) < 0)
+		r = kb_error_set(err, ENOMEM, "out of memory recording a mount");
+	mnt_unref_fs(fs);
+	if (r < 0)
+		return r;
+	return write_table(tb, err);
+}
+
+static void forget_mount(const char *dir)
+{
+	_cleanup_table_ struct libmnt_table *tb = read_table();
+	struct libmnt_fs *fs;
+	if (!tb)
+		return;
+	while ((fs = mnt_table_find_target(tb, dir, MNT_ITER_BACKWARD)))
+		mnt_table_remove_fs(tb, fs);
+	(void)write_table(tb, NULL);
+}
+
+/* "vda2" for "/dev/vda2": what a person calls the source in messages. */
+static const char *display_name(const char *source)
+{
+	return strncmp(source, "/dev/", 5) == 0 ? source + 5 : source;
+}
+
+/* The caller's options minus anything that decides writability: we decide. */
+static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
+			const char *user)
+{
+	int n = snprintf(ret, size, "%s", mode_option);
+	if (safety)
+		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", safety);
+	_cleanup_free_ char *copy = user ? strdup(user) : NULL;
+	char *save = NULL;
+	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
+		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "defaults") == 0 ||
+		    strcmp(o, "remount") == 0)
+			continue;
+		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
+	}
+	return n < (int)size ? 0 : -E2BIG;
+}
+
+static int mount_failed(struct libmnt_context *cxt, int rc, const char *name, kb_error *err)
+{
+	int e = mnt_context_syscall_called(cxt) ? mnt_context_get_syscall_errno(cxt) : 0;
+	if (!e)
+		e = rc < 0 ? -rc : EIO;
+	char why[256] = "";
+	(void)mnt_context_get_excode(cxt, rc, why, sizeof(why));
+	if (why[0])
+		return kb_error_set(err, e, "%s: mount failed: %s (%s)", name, strerror(e), why);
+	return kb_error_set(err, e, "%s: mount failed: %s", name, strerror(e));
+}
+
+static int mount_locked(const char *source, const char *dir, const char *fstype,
+			const char *options, enum kb_mount_mode mode, kb_error *err)
+{
+	char devpath[sizeof(((struct kb_device *)0)->path)];
+	const char *name = display_name(source);
+	struct stat st = { 0 };
+
+	if (strncmp(source, "UUID=", 5) == 0 || strncmp(source, "LABEL=", 6) == 0 ||
+	    strncmp(source, "PARTUUID=", 9) == 0) {
+		struct kb_device d;
+		int r = kb_device_find(source, &d, err);
+		if (r < 0)
+			return r;
+		snprintf(devpath, sizeof(devpath), "%s", d.path);
+		source = devpath;
+	}
+	if (source[0] == '/' && stat(source, &st) < 0)
+		return kb_error_set(err, ENODEV, "%s: no such device", name);
+
+	char real_dir[PATH_MAX];
+	if (!realpath(dir, real_dir))
+		return kb_error_set(err, errno, "%s: cannot mount %s there: %s", dir, name,
+				    strerror(errno));
+
+	struct kb_device probed = { 0 };
+	if (fstype && strcmp(fstype, "auto") == 0)
+		fstype = NULL;
+	if (!fstype && source[0] == '/' && (S_ISBLK(st.st_mode) || S_ISREG(st.st_mode))) {
+		int r = kb_device_probe(source, &probed, err);
+		if (r < 0)
+			return r;
+		if (!probed.fstype[0])
+			return kb_error_set(err, EMEDIUMTYPE, "%s: unknown filesystem type", name);
+		fstype = probed.fstype;
+	}
+
+	char opts[KB_MOUNT_OPTIONS_MAX];
+	bool ro = mode == KB_MOUNT_READONLY;
+	if (join_options(opts, sizeof(opts), ro ? "ro" : "rw", ro ? readonly_options(fstype) : NULL,
+			 options) < 0)
+		return kb_error_set(err, E2BIG, "%s: mount options too long", name);
+
+	_cleanup_(context_freep) struct libmnt_context *cxt = mnt_new_context();
+	if (!cxt)
+		return kb_error_set(err, ENOMEM, "%s: out of memory mounting", name);
+	/* No /sbin/mount.* helpers and no /etc/mtab in the kboot environment;
+	 * never let fstab or mtab add options behind our back. */
+	if (mnt_context_disable_helpers(cxt, 1) < 0 || mnt_context_disable_mtab(cxt, 1) < 0 ||
+	    mnt_context_set_optsmode(cxt, MNT_OMODE_IGNORE | MNT_OMODE_NOTAB) < 0 ||
+	    mnt_context_set_source(cxt, source) < 0 || mnt_context_set_target(cxt, real_dir) < 0 ||
+	    (fstype && mnt_context_set_fstype(cxt, fstype) < 0) ||
+	    mnt_context_set_options(cxt, opts) < 0 ||
+	    (ro && mnt_context_set_mflags(cxt, MS_RDONLY) < 0))
+		return kb_error_set(err, ENOMEM, "%s: cannot set up the mount", name);
+
+	int rc = mnt_context_mount(cxt);
+	if (rc != 0)
+		return mount_failed(cxt, rc, name, err);
+
+	/* Trust, but check: the mode asked for is the mode we got. */
+	struct statvfs sv;
+	if (ro && (statvfs(real_dir, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
+		(void)umount2(real_dir, 0);
+		return kb_error_set(err, EROFS, "%s: refused: the kernel mounted it writable", name);
+	}
+	if (!ro && statvfs(real_dir, &sv) == 0 && (sv.f_flag & ST_RDONLY)) {
+		(void)umount2(real_dir, 0);
+		return kb_error_set(err, EROFS,
+				    "%s: mounted read-only although writable was asked (write-protected, "
+				    "or mounted read-only elsewhere)",
+				    name);
+	}
+	kb_info("%s: mounted %s at %s (%s, %s)", name, ro ? "read-only" : "WRITABLE", real_dir,
+		fstype ? fstype : mnt_context_get_fstype(cxt), opts);
+	return record_mount(source, real_dir, fstype ? fstype : mnt_context_get_fstype(cxt), opts,
+			    err);
+}
+
+int kb_mount(const char *source, const char *dir, const char *fstype, const char *options,
+	     enum kb_mount_mode mode, const char *why_writable, kb_error *err)
+{
+	if (mode == KB_MOUNT_WRITABLE && !why_writable)
+		return kb_error_set(err, EPERM, "%s: a writable mount needs a named reason", source);
+	if (mode == KB_MOUNT_READONLY && why_writable)
+		return kb_error_set(err, EINVAL, "%s: a read-only mount takes no reason to write",
+				    source);
+	if (mode == KB_MOUNT_WRITABLE)
+		kb_warn("%s: mounting writable at %s for %s", display_name(source), dir,
+			why_writable);
+	_cleanup_close_ int lock = lock_table(err);
+	if (lock < 0)
+		return lock;
+	return mount_locked(source, dir, fstype, options, mode, err);
+}
+
+static void remove_if_ours(const char *dir)
+{
+	char ours[PATH_MAX];
+	snprintf(ours, sizeof(ours), "%s/mnt/", kb_env()->run_dir);
+	if (strncmp(dir, ours, strlen(ours)) == 0)
+		(void)rmdir(dir);
+}
+
+int kb_umount(const char *dir, kb_error *err)
+{
+	_cleanup_close_ int lock = lock_table(err);
+	if (lock < 0)
+		return lock;
+	char real_dir[PATH_MAX];
+	if (!realpath(dir, real_dir))
+		snprintf(real_dir, sizeof(real_dir), "%s", dir);
+	if (umount2(real_dir, 0) < 0 && errno != EINVAL)
+		return kb_error_set(err, errno, "%s: unmount failed: %s", dir, strerror(errno));
+	forget_mount(real_dir);
+	remove_if_ours(real_dir);
+	return 0;
+}
+
+static const char *fs_devname(struct libmnt_fs *fs)
+{
+	const char *src = mnt_fs_get_source(fs);
+	return src ? display_name(src) : "";
+}
+
+/* Is anything mounted strictly below dir? */
+static bool has_submounts(struct libmnt_table *mountinfo, const char *dir)
+{
+	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	size_t n = strlen(dir);
+	while (it && mnt_table_next_fs(mountinfo, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		if (t && strncmp(t, dir, n) == 0 && (t[n] == '/' || (n == 1 && t[1])))
+			return true;
+	}
+	return false;
+}
+
+static int lookup(const char *devname, bool without_submounts, char *ret_dir, size_t size)
+{
+	const char *name = display_name(devname);
+	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *mountinfo =
+		without_submounts ? mnt_new_table_from_file("/proc/self/mountinfo") : NULL;
+	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	while (tb && it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		if (strcmp(fs_devname(fs), name) != 0)
+			continue;
+		if (mountinfo && has_submounts(mountinfo, mnt_fs_get_target(fs)))
+			continue;
+		if ((size_t)snprintf(ret_dir, size, "%s", mnt_fs_get_target(fs)) >= size)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int kb_mount_lookup(const char *devname, char *ret_dir, size_t size)
+{
+	return lookup(devname, false, ret_dir, size);
+}
+
+int kb_mount_source(const char *dir, char *ret_devname, size_t size)
+{
+	char real_dir[PATH_MAX];
+	if (!realpath(dir, real_dir))
+		return -ENOENT;
+	_cleanup_table_ struct libmnt_table *tb = read_table();
+	struct libmnt_fs *fs = tb ? mnt_table_find_target(tb, real_dir, MNT_ITER_BACKWARD) : NULL;
+	if (!fs)
+		return -ENOENT;
+	if ((size_t)snprintf(ret_devname, size, "%s", fs_devname(fs)) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *err)
+{
+	struct kb_device d;
+	int r = kb_device_find(devname, &d, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lock = lock_table(err);
+	if (lock < 0)
+		return lock;
+	if (lookup(d.name, true, ret_dir, size) == 0)
+		return 0;
+
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof(dir), "%s/mnt/%s", kb_env()->run_dir, d.name) >= (int)sizeof(dir))
+		return kb_error_set(err, ENAMETOOLONG, "%s: mount directory name too long", d.name);
+	r = mkdir_p(dir);
+	if (r < 0)
+		return kb_error_set(err, r, "%s: cannot create: %s", dir, strerror(-r));
+	r = mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);
+	if (r < 0) {
+		(void)rmdir(dir);
+		return r;
+	}
+	if ((size_t)snprintf(ret_dir, size, "%s", dir) >= size)
+		return kb_error_set(err, ENAMETOOLONG, "%s: mount directory name too long", d.name);
+	return 0;
+}
+
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+struct pending {
+	char *dir;
+	size_t depth, order;
+};
+
+/* Deepest first; among equals, the later mount first. */
+static int deepest_first(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? 1 : -1;
+	return x->order < y->order ? 1 : -1;
+}
+
+int kb_umount_all(kb_error *err)
+{
+	_cleanup_close_ int lock = lock_table(err);
+	if (lock < 0)
+		return lock;
+	_cleanup_table_ struct libmnt_table *tb = read_table();
+	if (!tb)
+		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
+	struct pending todo[KB_MOUNTS_MAX];
+	size_t n = 0;
+	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	while (it && n < KB_MOUNTS_MAX && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *t = mnt_fs_get_target(fs);
+		todo[n] = (struct pending){ .dir = t ? strdup(t) : NULL, .depth = depth(t ? t : ""), .order = n };
+		if (todo[n].dir)
+			n++;
+	}
+	qsort(todo, n, sizeof(todo[0]), deepest_first);
+
+	/* Two polite rounds (a busy parent may free up once its children are
+	 * gone), then a lazy detach, with a warning, as the last resort. */
+	size_t left = n;
+	for (int round = 0; round < 2 && left; round++)
+		for (size_t i = 0; i < n; i++) {
+			if (!todo[i].dir)
+				continue;
+			if (umount2(todo[i].dir, 0) == 0 || errno == EINVAL || errno == ENOENT) {
+				remove_if_ours(todo[i].dir);
+				free(todo[i].dir);
+				todo[i].dir = NULL;
+				left--;
+			}
+		}
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!todo[i].dir)
+			continue;
+		kb_warn("%s: busy; detaching it lazily", todo[i].dir);
+		if (umount2(todo[i].dir, MNT_DETACH) < 0 && errno != EINVAL)
+			r = kb_error_set(err, errno, "%s: unmount failed: %s", todo[i].dir,
+					 strerror(errno));
+		free(todo[i].dir);
+	}
+	_cleanup_table_ struct libmnt_table *empty = read_table();
+	if (empty) {
+		int w = write_table(empty, r < 0 ? NULL : err);
+		if (w < 0 && r == 0)
+			r = w;
+	}
+	return r;
+}

@@ -1,0 +1,27 @@
+/* Mounts through libmount: read-only unless a named feature opts in.
+ * kboot's own mounts are listed in <run_dir>/mounts so every process
+ * (kbootd, the console) sees the same table. */
+#pragma once
+#include "error.h"
+
+#include <stddef.h>
+
+enum kb_mount_mode { KB_MOUNT_READONLY, KB_MOUNT_WRITABLE };
+
+/* fstype NULL: detect. why_writable names the feature for KB_MOUNT_WRITABLE
+ * (logged), and must be NULL for read-only mounts. */
+int kb_mount(const char *source, const char *dir, const char *fstype, const char *options,
+	     enum kb_mount_mode mode, const char *why_writable, kb_error *err);
+int kb_umount(const char *dir, kb_error *err);
+/* Mount a device read-only at <run_dir>/mnt/<name> unless already mounted
+ * (anywhere kboot mounted it, as long as nothing else is mounted below that
+ * place: "vda3:/boot" must be vda3's own /boot even when vda3 is the target
+ * root with another filesystem on /target/boot); gives the directory.
+ * devname is anything kb_device_find takes ("vda3", "UUID=…"). */
+int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *err);
+/* Where kboot has a device mounted; -ENOENT if nowhere. */
+int kb_mount_lookup(const char *devname, char *ret_dir, size_t size);
+/* Which device kboot mounted at dir ("vda3"); -ENOENT if kboot mounted nothing there. */
+int kb_mount_source(const char *dir, char *ret_devname, size_t size);
+/* Every kboot mount, deepest first (before kexec). */
+int kb_umount_all(kb_error *err);

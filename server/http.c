@@ -1,0 +1,231 @@
+/* HTTP helpers every handler shares: JSON out, bounded JSON in, and the one
+ * table that maps a core errno to an HTTP status and a machine code. */
+#include "server.h"
+#include "kboot-core/cleanup.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	int errnum;
+	int status;
+	const char *code;
+} errno_map[] = {
+	{ ENOENT, 404, "not_found" },      { ENOTDIR, 404, "not_found" },
+	{ ENODEV, 404, "not_found" },      { ENXIO, 404, "not_found" },
+	{ EINVAL, 400, "invalid_request" }, { ENAMETOOLONG, 400, "path_invalid" },
+	{ EBUSY, 409, "busy" },            { EALREADY, 409, "conflict" },
+	{ ENOEXEC, 422, "not_loadable" },  { E2BIG, 413, "too_large" },
+	{ EFBIG, 413, "too_large" },       { EACCES, 403, "forbidden" },
+	{ EPERM, 403, "forbidden" },
+};
+
+int kbd_status_for_errno(int errnum, const char **ret_code)
+{
+	if (errnum < 0)
+		errnum = -errnum;
+	for (size_t i = 0; i < KB_ELEMENTSOF(errno_map); i++)
+		if (errno_map[i].errnum == errnum) {
+			*ret_code = errno_map[i].code;
+			return errno_map[i].status;
+		}
+	*ret_code = "internal";
+	return 500;
+}
+
+static int send_body(struct mg_connection *conn, int status, const char *type, const char *body,
+		     const char *extra_header, const char *extra_value)
+{
+	char len[32];
+	snprintf(len, sizeof(len), "%zu", strlen(body));
+	mg_response_header_start(conn, status);
+	mg_response_header_add(conn, "Content-Type", type, -1);
+	mg_response_header_add(conn, "Content-Length", len, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+	if (status == 401)
+		mg_response_header_add(conn, "WWW-Authenticate", "Bearer realm=\"kboot\"", -1);
+	if (extra_header)
+		mg_response_header_add(conn, extra_header, extra_value, -1);
+	mg_response_header_send(conn);
+	if (!kbd_method_is(conn, "HEAD"))
+		mg_write(conn, body, strlen(body));
+	return status;
+}
+
+int kbd_send_json_headers(struct mg_connection *conn, int status, cJSON *body,
+			  const char *extra_header, const char *extra_value)
+{
+	_cleanup_free_ char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+	cJSON_Delete(body);
+	if (!text)
+		return send_body(conn, 500, "application/json",
+				 "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}",
+				 NULL, NULL);
+	return send_body(conn, status, "application/json", text, extra_header, extra_value);
+}
+
+int kbd_send_json(struct mg_connection *conn, int status, cJSON *body)
+{
+	return kbd_send_json_headers(conn, status, body, NULL, NULL);
+}
+
+int kbd_send_error(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+{
+	char message[KB_ERROR_TEXT_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	cJSON *root = cJSON_CreateObject();
+	cJSON *error = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(error, "code", code);
+	cJSON_AddStringToObject(error, "message", message);
+	return kbd_send_json(conn, status, root);
+}
+
+int kbd_send_core_error(struct mg_connection *conn, int r, const kb_error *err)
+{
+	const char *code;
+	int status = kbd_status_for_errno(r, &code);
+	const char *text = err && err->text[0] ? err->text : strerror(r < 0 ? -r : r);
+	return kbd_send_error(conn, status, code, "%s", text);
+}
+
+int kbd_send_method_not_allowed(struct mg_connection *conn, const char *allow)
+{
+	char message[128];
+	snprintf(message, sizeof(message), "use %s", allow);
+	cJSON *root = cJSON_CreateObject();
+	cJSON *error = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(error, "code", "method_not_allowed");
+	cJSON_AddStringToObject(error, "message", message);
+	return kbd_send_json_headers(conn, 405, root, "Allow", allow);
+}
+
+bool kbd_method_is(const struct mg_connection *conn, const char *method)
+{
+	return strcmp(mg_get_request_info(conn)->request_method, method) == 0;
+}
+
+static bool content_type_is_json(const struct mg_connection *conn)
+{
+	const char *type = mg_get_header(conn, "Content-Type");
+	if (!type)
+		return false;
+	size_t n = strlen("application/json");
+	return strncasecmp(type, "application/json", n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/* Read at most KBD_BODY_MAX bytes; -E2BIG past it. */
+static int read_body(struct mg_connection *conn, char **ret, size_t *ret_len)
+{
+	long long declared = mg_get_request_info(conn)->content_length;
+	if (declared > KBD_BODY_MAX)
+		return -E2BIG;
+	_cleanup_free_ char *body = malloc(KBD_BODY_MAX + 1);
+	if (!body)
+		return -ENOMEM;
+	size_t len = 0;
+	for (;;) {
+		char *at = body + len;
+		size_t room = KBD_BODY_MAX + 1 - len;
+		if (room == 0)
+			return -E2BIG;
+		int n = mg_read(conn, at, room);
+		if (n < 0)
+			return -EIO;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > KBD_BODY_MAX)
+		return -E2BIG;
+	body[len] = '\0';
+	*ret_len = len;
+	*ret = TAKE_PTR(body);
+	return 0;
+}
+
+int kbd_read_json(struct mg_connection *conn, cJSON **ret)
+{
+	if (mg_get_request_info(conn)->content_length > KBD_BODY_MAX)
+		return kbd_send_error(conn, 413, "body_too_large", "the request body is larger than %d bytes",
+				      KBD_BODY_MAX);
+	if (!content_type_is_json(conn))
+		return kbd_send_error(conn, 415, "unsupported_media_type",
+				      "send the body as Content-Type: application/json");
+	_cleanup_free_ char *body = NULL;
+	size_t len = 0;
+	int r = read_body(conn, &body, &len);
+	if (r == -E2BIG)
+		return kbd_send_error(conn, 413, "body_too_large", "the request body is larger than %d bytes",
+				      KBD_BODY_MAX);
+	if (r < 0)
+		return kbd_send_error(conn, 400, "body_unreadable", "could not read the request body");
+	cJSON *json = cJSON_ParseWithLength(body, len);
+	if (!json)
+		return kbd_send_error(conn, 400, "malformed_json", "the request body is not valid JSON");
+	if (!cJSON_IsObject(json)) {
+		cJSON_Delete(json);
+		return kbd_send_error(conn, 400, "invalid_field", "the request body must be a JSON object");
+	}
+	*ret = json;
+	return 0;
+}
+
+int kbd_discard_body(struct mg_connection *conn)
+{
+	if (mg_get_request_info(conn)->content_length > KBD_BODY_MAX)
+		return kbd_send_error(conn, 413, "body_too_large", "the request body is larger than %d bytes",
+				      KBD_BODY_MAX);
+	_cleanup_free_ char *body = NULL;
+	size_t len;
+	int r = read_body(conn, &body, &len);
+	if (r == -E2BIG)
+		return kbd_send_error(conn, 413, "body_too_large", "the request body is larger than %d bytes",
+				      KBD_BODY_MAX);
+	return 0;
+}
+
+int kbd_query_param(const struct mg_connection *conn, const char *name, char *ret, size_t size)
+{
+	const char *query = mg_get_request_info(conn)->query_string;
+	if (!query)
+		return -ENOENT;
+	int n = mg_get_var(query, strlen(query), name, ret, size);
+	if (n == -1)
+		return -ENOENT;
+	if (n < 0)
+		return -E2BIG;
+	return 0;
+}
+
+cJSON *kbd_json_string_or_null(const char *s)
+{
+	return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+bool kbd_uri_is_api(const struct mg_connection *conn)
+{
+	/* civetweb matches "/api" as a plain prefix, so "/api.js" would match too. */
+	const char *uri = mg_get_request_info(conn)->local_uri;
+	return strncmp(uri, "/api", 4) == 0 && (uri[4] == '\0' || uri[4] == '/');
+}
+
+static int no_such_route(struct mg_connection *conn, void *data)
+{
+	if (!kbd_uri_is_api(conn))
+		return 0; /* a static file after all */
+	return kbd_send_error(conn, 404, "no_such_route", "%s: no such API route (see /api/v1/openapi.json)",
+			      mg_get_request_info(conn)->local_uri);
+}
+
+void kbd_fallback_register(struct mg_context *ctx)
+{
+	mg_set_request_handler(ctx, "/api", no_such_route, NULL);
+}

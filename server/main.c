@@ -1,0 +1,249 @@
+/* kbootd: the kboot environment's web UI and REST API. Loads the config,
+ * finds the entries, starts the countdown, then serves HTTP (civetweb) while
+ * the main thread watches devices once a second. */
+#include "server.h"
+#include "kboot-core/bootctl.h"
+#include "kboot-core/cleanup.h"
+#include "kboot-core/discover.h"
+#include "kboot-core/env.h"
+#include "kboot-core/log.h"
+#include "kboot-core/target.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef KBOOT_VERSION
+#define KBOOT_VERSION "0"
+#endif
+
+static const char DEFAULT_WEBROOT[] = "/usr/share/kboot/webroot";
+static const char DEFAULT_LISTEN[] = "80";
+
+/* CSP: the UI loads only its own files; nothing may frame it. */
+static const char SECURITY_HEADERS[] =
+	"Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Referrer-Policy: no-referrer";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kbootd [--listen ADDR] [--webroot DIR] [--conf FILE]\n"
+		   "  --listen   civetweb listening_ports, e.g. 80 or 127.0.0.1:8080 (kboot.conf listen=)\n"
+		   "  --webroot  the UI's files (default %s)\n"
+		   "  --conf     kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n",
+		DEFAULT_WEBROOT);
+}
+
+static int parse_options(int argc, char **argv, struct kbd_options *ret)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "webroot", required_argument, NULL, 'w' },
+		{ "conf", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "l:w:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': ret->listen = optarg; break;
+		case 'w': ret->webroot = optarg; break;
+		case 'c': ret->conf_path = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("kbootd %s\n", KBOOT_VERSION); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A config that cannot be read still gives a server, with the defaults and a
+ * one-time password: the admin can then see what went wrong. */
+static void load_config(const char *path, struct kb_config *cfg)
+{
+	kb_error err = { 0 };
+	int r = kb_config_load(path, cfg, &err);
+	if (r == 0)
+		return;
+	if (r == -ENOENT)
+		kb_info("%s: not found, using defaults", path);
+	else
+		kb_err("%s", err.text);
+	kb_config_init(cfg);
+}
+
+static void find_entries(const struct kb_config *cfg)
+{
+	kb_error err = { 0 };
+	if (kb_target_setup(cfg, &err) < 0)
+		kb_warn("target: %s", err.text);
+	struct kb_entry_list entries = { 0 };
+	kb_error_clear(&err);
+	if (kb_entries_discover(cfg, &entries, &err) < 0)
+		kb_warn("discovery: %s", err.text);
+	kb_error_clear(&err);
+	if (kb_bootctl_init(cfg, &entries, &err) < 0)
+		kb_err("boot controller: %s", err.text);
+	kb_entry_list_free(&entries);
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	kb_warn("civetweb: %s", message);
+	return 1;
+}
+
+static struct mg_context *start_http(const char *listen, const char *webroot)
+{
+	char threads[16];
+	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
+	char header_max[16];
+	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
+	const char *options[] = {
+		"listening_ports", listen,
+		"document_root", webroot,
+		"enable_directory_listing", "no",
+		"index_files", "index.html",
+		"num_threads", threads,
+		"max_request_size", header_max,
+		"additional_header", SECURITY_HEADERS,
+		"access_control_allow_origin", "",
+		"ssi_pattern", "",
+		"request_timeout_ms", "30000",
+		"enable_keep_alive", "yes",
+		NULL,
+	};
+	struct mg_callbacks callbacks = { .log_message = log_message };
+	struct mg_context *ctx = mg_start(&callbacks, NULL, options);
+	if (!ctx)
+		return NULL;
+	kbd_auth_register(ctx);
+	kbd_status_register(ctx);
+	kbd_devices_register(ctx);
+	kbd_entries_register(ctx);
+	kbd_files_register(ctx);
+	kbd_boot_register(ctx);
+	kbd_autoboot_register(ctx);
+	kbd_log_register(ctx);
+	kbd_events_register(ctx);
+	kbd_openapi_register(ctx, webroot);
+	kbd_fallback_register(ctx);
+	return ctx;
+}
+
+/* <run_dir>/kbootd.url: where local clients (the console) find us. */
+static int write_url(struct mg_context *ctx, const char *run_dir, kb_error *err)
+{
+	struct mg_server_port ports[4];
+	int n = mg_get_server_ports(ctx, 4, ports);
+	if (n <= 0)
+		return kb_error_set(err, EIO, "civetweb reports no listening port");
+	char path[4096], tmp[4096];
+	if (snprintf(path, sizeof(path), "%s/kbootd.url", run_dir) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/kbootd.url.tmp", run_dir) >= (int)sizeof(tmp))
+		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", run_dir);
+	_cleanup_fclose_ FILE *f = fopen(tmp, "we");
+	if (!f)
+		return kb_error_set(err, errno, "%s: %s", tmp, strerror(errno));
+	const char *host = ports[0].protocol == 2 ? "[::1]" : "127.0.0.1";
+	fprintf(f, "%s://%s:%d\n", ports[0].is_ssl ? "https" : "http", host, ports[0].port);
+	if (fflush(f) != 0 || rename(tmp, path) < 0)
+		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static void remove_run_files(const char *run_dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/kbootd.url", run_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/local-token", run_dir);
+	unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+	struct kbd_options opts = { 0 };
+	if (parse_options(argc, argv, &opts) < 0)
+		return 2;
+	const struct kb_env *env = kb_env();
+	if (!opts.conf_path)
+		opts.conf_path = env->conf_path;
+	if (!opts.webroot)
+		opts.webroot = DEFAULT_WEBROOT;
+
+	/* Signals go to sigtimedwait below, not to civetweb's threads. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct kb_config cfg;
+	load_config(opts.conf_path, &cfg);
+	if (!opts.listen)
+		opts.listen = cfg.listen && cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
+
+	kb_error err = { 0 };
+	if (kbd_auth_init(&cfg, &err) < 0) {
+		kb_err("kbootd: %s", err.text);
+		return 1;
+	}
+	if (kbd_events_start(&err) < 0) {
+		kb_err("kbootd: %s", err.text);
+		return 1;
+	}
+	find_entries(&cfg);
+	if (kbd_watch_init(&cfg, &err) < 0)
+		kb_warn("devices: %s", err.text);
+
+	mg_init_library(0);
+	struct mg_context *ctx = start_http(opts.listen, opts.webroot);
+	if (!ctx) {
+		kb_err("kbootd: cannot listen on %s", opts.listen);
+		return 1;
+	}
+	if (mkdir(env->run_dir, 0755) < 0 && errno != EEXIST)
+		kb_warn("%s: %s", env->run_dir, strerror(errno));
+	if (kbd_auth_write_local_token(env->run_dir, &err) < 0 || write_url(ctx, env->run_dir, &err) < 0)
+		kb_warn("kbootd: %s (the console will work without kbootd)", err.text);
+	kb_info("kbootd %s listening on %s", KBOOT_VERSION, opts.listen);
+
+	kb_error_clear(&err);
+	int r = kb_bootctl_start_countdown(&err);
+	if (r < 0 && r != -ENOENT)
+		kb_warn("autoboot: %s", err.text);
+	else if (r == -ENOENT)
+		kb_info("autoboot: no default entry; waiting for a choice");
+
+	for (;;) {
+		struct timespec second = { .tv_sec = 1 };
+		int sig = sigtimedwait(&stop, NULL, &second);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		kbd_watch_tick();
+	}
+	kb_info("kbootd: stopping");
+	kbd_events_stop();
+	mg_stop(ctx);
+	mg_exit_library();
+	remove_run_files(env->run_dir);
+	kbd_watch_free();
+	kb_config_free(&cfg);
+	return 0;
+}

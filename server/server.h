@@ -1,0 +1,88 @@
+/* kbootd's shared pieces: HTTP/JSON helpers, authentication, the event
+ * fan-out, and one route-registration function per resource. The server only
+ * translates HTTP to kboot-core calls; it decides nothing about booting. */
+#pragma once
+#include "kboot-core/config.h"
+#include "kboot-core/error.h"
+
+#include <cJSON.h>
+#include <civetweb.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum {
+	KBD_BODY_MAX = 64 * 1024,      /* request body bytes; past it: 413 */
+	KBD_HEADER_MAX = 16 * 1024,    /* request line + headers (civetweb max_request_size) */
+	KBD_SSE_CLIENTS_MAX = 16,      /* live /api/v1/events streams; past it: 503 */
+	KBD_SSE_QUEUE_MAX = 128,       /* events buffered per slow client; oldest dropped */
+	KBD_THREADS_HEADROOM = 16,     /* workers left for ordinary requests */
+	KBD_DIR_ENTRIES_MAX = 1000,    /* entries in one directory listing; then "truncated" */
+	KBD_SESSIONS_MAX = 32,         /* live session tokens; the oldest is dropped */
+	KBD_SESSION_IDLE_S = 30 * 60,  /* a session unused this long expires */
+	KBD_LOGIN_FREE_ATTEMPTS = 3,   /* failed logins per client before backoff */
+	KBD_LOGIN_DELAY_MAX_S = 60,    /* backoff doubles up to this */
+	KBD_LOGIN_CLIENTS_MAX = 64,    /* clients whose failures are remembered */
+	KBD_PASSWORD_MAX = 256,        /* bytes of a password in a login */
+};
+
+/* The options kbootd runs with. */
+struct kbd_options {
+	const char *listen;
+	const char *webroot;
+	const char *conf_path;
+};
+
+/* --- http.c ---------------------------------------------------------------- */
+/* Each send_* returns the status sent, for a handler to return. */
+int kbd_send_json(struct mg_connection *conn, int status, cJSON *body); /* frees body */
+int kbd_send_json_headers(struct mg_connection *conn, int status, cJSON *body,
+			  const char *extra_header, const char *extra_value);
+int kbd_send_error(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A core failure: r is -errno, err its sentence. */
+int kbd_send_core_error(struct mg_connection *conn, int r, const kb_error *err);
+int kbd_status_for_errno(int errnum, const char **ret_code);
+int kbd_send_method_not_allowed(struct mg_connection *conn, const char *allow);
+/* Every /api route no handler claims: a JSON 404. Register last. */
+void kbd_fallback_register(struct mg_context *ctx);
+/* Is this request for /api or below (not merely "/api…" like "/api.js")? */
+bool kbd_uri_is_api(const struct mg_connection *conn);
+/* Read and parse a JSON object body: 0 and *ret, or the error status sent. */
+int kbd_read_json(struct mg_connection *conn, cJSON **ret);
+/* Drain a body the handler does not use (bounded); the error status sent or 0. */
+int kbd_discard_body(struct mg_connection *conn);
+bool kbd_method_is(const struct mg_connection *conn, const char *method);
+/* A query parameter, URL-decoded; -ENOENT when absent, -E2BIG when too long. */
+int kbd_query_param(const struct mg_connection *conn, const char *name, char *ret, size_t size);
+/* cJSON string or null. */
+cJSON *kbd_json_string_or_null(const char *s);
+
+/* --- auth.c ---------------------------------------------------------------- */
+int kbd_auth_init(const struct kb_config *cfg, kb_error *err);
+bool kbd_auth_none(void);
+/* Writes <run_dir>/local-token (0600); the console sends it as a Bearer token. */
+int kbd_auth_write_local_token(const char *run_dir, kb_error *err);
+void kbd_auth_register(struct mg_context *ctx);
+
+/* --- api-*.c: one resource each ----------------------------------------------- */
+void kbd_status_register(struct mg_context *ctx);
+void kbd_devices_register(struct mg_context *ctx);
+void kbd_entries_register(struct mg_context *ctx);
+void kbd_files_register(struct mg_context *ctx);
+void kbd_boot_register(struct mg_context *ctx);
+void kbd_autoboot_register(struct mg_context *ctx);
+void kbd_log_register(struct mg_context *ctx);
+void kbd_openapi_register(struct mg_context *ctx, const char *webroot);
+void kbd_events_register(struct mg_context *ctx);
+/* Subscribe to the core's events before anything can emit; stop wakes every stream. */
+int kbd_events_start(kb_error *err);
+void kbd_events_stop(void);
+
+/* --- watch.c: devices come and go -------------------------------------------- */
+int kbd_watch_init(const struct kb_config *cfg, kb_error *err);
+/* One scan: device events and re-discovery on change. Called every second. */
+void kbd_watch_tick(void);
+void kbd_watch_free(void);
+
+/* Shared JSON shapes (api-status.c). */
+cJSON *kbd_error_json(int errnum, const char *message);

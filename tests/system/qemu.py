@@ -1,0 +1,149 @@
+"""Boot the kboot image in QEMU (TCG) for end-to-end tests.
+
+Gives send/expect on the serial console, the guest's HTTP port forwarded to a
+free port on 127.0.0.1, and always kills QEMU. Extra files for one test (a
+kboot.conf, a CA) go into an overlay cpio appended to the image: Linux unpacks
+concatenated archives in order, so later files replace earlier ones."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pexpect
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "disks"))
+from gptdisk import make_cpio  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(REPO, "build", "out")
+BOOT_TIMEOUT = 120  # TCG on a loaded 2-core machine; a bound, not a measurement
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def image_paths():
+    kernel = os.path.join(OUT, "kboot.bzImage")
+    cpios = [f for f in os.listdir(OUT) if f.startswith("kboot.cpio.")] if os.path.isdir(OUT) else []
+    if not os.path.exists(kernel) or not cpios:
+        raise RuntimeError("no kboot image: run `make image` first")
+    return kernel, os.path.join(OUT, sorted(cpios)[0])
+
+
+class KbootVM:
+    def __init__(self, workdir, disks=(), append="", files=None, memory=512, nic=True,
+                 extra_args=()):
+        self.workdir = workdir
+        self.kernel, base_initrd = image_paths()
+        self.http_port = free_port()
+        self.initrd = self._initrd_with(base_initrd, files or {})
+        self.log_path = os.path.join(workdir, "serial.log")
+        args = ["-accel", "tcg", "-m", str(memory), "-display", "none", "-monitor", "none",
+                "-serial", "stdio", "-no-reboot", "-kernel", self.kernel, "-initrd", self.initrd,
+                "-append", f"console=ttyS0 {append}".strip()]
+        for disk in disks:
+            args += ["-drive", f"file={disk},if=virtio,format=raw"]
+        if nic:
+            args += ["-nic", f"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{self.http_port}-:80"]
+        else:
+            args += ["-nic", "none"]
+        args += list(extra_args)
+        self.logfile = open(self.log_path, "w", encoding="utf-8", errors="replace")
+        self.child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
+                                   codec_errors="replace", timeout=BOOT_TIMEOUT,
+                                   dimensions=(50, 200))
+        self.child.logfile_read = self.logfile
+
+    def _initrd_with(self, base, files):
+        if not files:
+            return base
+        tree = os.path.join(self.workdir, "overlay")
+        for rel, content in files.items():
+            path = os.path.join(tree, rel.lstrip("/"))
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            mode = "wb" if isinstance(content, bytes) else "w"
+            with open(path, mode) as f:
+                f.write(content)
+        overlay = os.path.join(self.workdir, "overlay.cpio")
+        make_cpio(tree, overlay, compress=None)
+        combined = os.path.join(self.workdir, "initrd.img")
+        with open(combined, "wb") as out:
+            with open(base, "rb") as f:
+                shutil.copyfileobj(f, out)
+            out.write(b"\0" * (-out.tell() % 4))  # archives start 4-byte aligned
+            with open(overlay, "rb") as f:
+                shutil.copyfileobj(f, out)
+        return combined
+
+    # --- serial console -----------------------------------------------------
+    def expect(self, pattern, timeout=BOOT_TIMEOUT):
+        """Wait for a regex on the serial console; returns the match."""
+        self.child.expect(pattern, timeout=timeout)
+        return self.child.match
+
+    def send(self, text):
+        self.child.send(text)
+
+    def sendline(self, line):
+        # A serial line wants \r, as a terminal sends.
+        self.child.send(line + "\r")
+
+    def serial_log(self):
+        if not self.logfile.closed:
+            self.logfile.flush()
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    # --- HTTP -----------------------------------------------------------------
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def wait_http(self, path="/api/v1/status", timeout=BOOT_TIMEOUT):
+        """Wait until kbootd answers at all (any HTTP status); returns it."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError("QEMU exited:\n" + self.serial_log()[-3000:])
+            try:
+                return requests.get(self.url + path, timeout=5)
+            except requests.RequestException as e:
+                last = e
+                time.sleep(0.5)
+        raise TimeoutError(f"kbootd did not answer in {timeout} s: {last}")
+
+    def alive(self):
+        return self.child.isalive()
+
+    def wait_exit(self, timeout=BOOT_TIMEOUT):
+        self.child.expect(pexpect.EOF, timeout=timeout)
+
+    def kill(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        self.child.close(force=True)
+        self.logfile.close()
+
+
+def run_vm(workdir, **kw):
+    """Context-managed VM that is always killed."""
+    class _Ctx:
+        def __enter__(self):
+            self.vm = KbootVM(workdir, **kw)
+            return self.vm
+
+        def __exit__(self, *exc):
+            self.vm.kill()
+    return _Ctx()
+
+
+def tmpdir(prefix="kboot-vm-"):
+    return tempfile.mkdtemp(prefix=prefix)
