@@ -149,7 +149,7 @@ CPIO_COMPRESS_gz := gzip -9n
 ROOTFS := $(B)/rootfs
 KBOOT_CONF ?=
 KBOOT_CONFIG_DIR ?=
-WWW := $(ROOTFS)/usr/share/kboot/www
+WWW := $(ROOTFS)/usr/share/kboot/webroot
 
 # Always reassembled: a few seconds, and KBOOT_CONF changes are never missed.
 .PHONY: FORCE

@@ -6,7 +6,12 @@
 #include "kboot-core/cleanup.h"
 #include "kboot-core/log.h"
 
-#include <crypt.h>
+#if __has_include(<crypt.h>)
+#include <crypt.h> /* glibc, libxcrypt: crypt_r */
+#define HAVE_CRYPT_R 1
+#else
+#define HAVE_CRYPT_R 0 /* musl without libxcrypt: crypt() in unistd.h, one static buffer */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -145,15 +150,28 @@ int kbd_auth_write_local_token(const char *run_dir, kb_error *err)
 	return 0;
 }
 
+static bool hash_matches(const char *password, const char *want)
+{
+#if HAVE_CRYPT_R
+	_cleanup_free_ struct crypt_data *data = calloc(1, sizeof(*data));
+	if (!data)
+		return false;
+	const char *hash = crypt_r(password, want, data);
+	return hash && hash[0] != '*' && equal_secret(hash, want);
+#else
+	static pthread_mutex_t crypt_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&crypt_lock);
+	const char *hash = crypt(password, want);
+	bool ok = hash && hash[0] != '*' && equal_secret(hash, want);
+	pthread_mutex_unlock(&crypt_lock);
+	return ok;
+#endif
+}
+
 static bool password_ok(const char *password)
 {
-	if (auth.password_hash) {
-		_cleanup_free_ struct crypt_data *data = calloc(1, sizeof(*data));
-		if (!data)
-			return false;
-		const char *hash = crypt_r(password, auth.password_hash, data);
-		return hash && hash[0] != '*' && equal_secret(hash, auth.password_hash);
-	}
+	if (auth.password_hash)
+		return hash_matches(password, auth.password_hash);
 	return auth.one_time[0] && equal_secret(password, auth.one_time);
 }
 

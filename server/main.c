@@ -3,11 +3,11 @@
  * the main thread watches devices once a second. */
 #include "server.h"
 #include "kboot-core/bootctl.h"
+#include "kboot-core/daemon.h"
+#include "kboot-core/startup.h"
 #include "kboot-core/cleanup.h"
-#include "kboot-core/discover.h"
 #include "kboot-core/env.h"
 #include "kboot-core/log.h"
-#include "kboot-core/target.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -73,34 +73,6 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 
 /* A config that cannot be read still gives a server, with the defaults and a
  * one-time password: the admin can then see what went wrong. */
-static void load_config(const char *path, struct kb_config *cfg)
-{
-	kb_error err = { 0 };
-	int r = kb_config_load(path, cfg, &err);
-	if (r == 0)
-		return;
-	if (r == -ENOENT)
-		kb_info("%s: not found, using defaults", path);
-	else
-		kb_err("%s", err.text);
-	kb_config_init(cfg);
-}
-
-static void find_entries(const struct kb_config *cfg)
-{
-	kb_error err = { 0 };
-	if (kb_target_setup(cfg, &err) < 0)
-		kb_warn("target: %s", err.text);
-	struct kb_entry_list entries = { 0 };
-	kb_error_clear(&err);
-	if (kb_entries_discover(cfg, &entries, &err) < 0)
-		kb_warn("discovery: %s", err.text);
-	kb_error_clear(&err);
-	if (kb_bootctl_init(cfg, &entries, &err) < 0)
-		kb_err("boot controller: %s", err.text);
-	kb_entry_list_free(&entries);
-}
-
 static int log_message(const struct mg_connection *conn, const char *message)
 {
 	kb_warn("civetweb: %s", message);
@@ -194,12 +166,21 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* First of all, so a console starting beside us waits instead of
+	 * running a second countdown. */
+	kb_error err = { 0 };
+	if (kb_daemon_lock(&err) < 0) {
+		kb_err("kbootd: %s", err.text);
+		return 1;
+	}
+
 	struct kb_config cfg;
-	load_config(opts.conf_path, &cfg);
+	if (kb_startup(opts.conf_path, &cfg, &err) < 0)
+		kb_err("boot controller: %s", err.text);
 	if (!opts.listen)
 		opts.listen = cfg.listen && cfg.listen[0] ? cfg.listen : DEFAULT_LISTEN;
 
-	kb_error err = { 0 };
+	kb_error_clear(&err);
 	if (kbd_auth_init(&cfg, &err) < 0) {
 		kb_err("kbootd: %s", err.text);
 		return 1;
@@ -208,7 +189,6 @@ int main(int argc, char **argv)
 		kb_err("kbootd: %s", err.text);
 		return 1;
 	}
-	find_entries(&cfg);
 	if (kbd_watch_init(&cfg, &err) < 0)
 		kb_warn("devices: %s", err.text);
 

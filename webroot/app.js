@@ -1,5 +1,5 @@
 // kboot's browser UI: entries, countdown, boot form, files, devices, log.
-// It speaks only the public REST API (api.js) and its event stream.
+// It speaks only the public REST API (rest.js) and its event stream.
 import { api, el, show, size } from './rest.js';
 import { initFiles, open as openPath } from './files.js';
 

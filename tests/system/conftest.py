@@ -31,3 +31,8 @@ def kbootd_factory(tmp_path_factory):
 # ---------------------------------------------------------------------------
 # QEMU fixtures (lead) go below this line.
 # ---------------------------------------------------------------------------
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from vm_fixtures import boot_vm, demo_disk, kboot_image, pristine_demo_disk  # noqa: E402,F401

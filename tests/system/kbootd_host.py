@@ -148,12 +148,18 @@ class Kbootd:
         self.stderr_path = self.tmp / "kbootd.stderr"
         self.proc = None
         self.token = None
+        # An empty sysfs: the host's own disks are not kboot's to scan or mount.
+        self.sys_dir = self.tmp / "sys"
+        (self.sys_dir / "class" / "block").mkdir(parents=True, exist_ok=True)
 
     def env(self):
         env = dict(os.environ)
         env.update(KBOOT_TARGET_ROOT=str(self.target), KBOOT_RUN_DIR=str(self.run_dir),
                    KBOOT_KEXEC=str(self.kexec), KBOOT_CONF=str(self.conf), KBOOT_ETC=str(self.etc),
-                   KBOOT_TEST_KEXEC_LOG=str(self.kexec_log), KBOOT_TEST_KEXEC_FAIL=str(self.kexec_fail))
+                   KBOOT_TEST_KEXEC_LOG=str(self.kexec_log), KBOOT_TEST_KEXEC_FAIL=str(self.kexec_fail),
+                   KBOOT_SYSFS=str(self.sys_dir),
+                   # The test's own kboot.conf rules, not the target's (paper §3.5).
+                   KBOOT_CMDLINE="kboot=local")
         return env
 
     def start(self):

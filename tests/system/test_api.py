@@ -420,3 +420,44 @@ def test_static_files_next_to_api_need_no_login(kbootd):
     assert requests.get(kbootd.base + "/rest.js", timeout=10).status_code == 200
     assert requests.get(kbootd.base + "/apinothing", timeout=10).status_code == 404
     assert requests.get(kbootd.base + "/login.html", timeout=10).status_code == 200
+
+
+# --- named limits, at the limit and one past it (issue 7) ---------------------------
+
+def test_body_at_the_limit_is_read_and_one_byte_more_is_413(kbootd):
+    limit = server_limit("KBD_BODY_MAX")
+    s = kbootd.session()
+    headers = {"Content-Type": "application/json"}
+    at = b'{"entry": "x", "dry_run": true}'
+    at = at[:-1] + b" " * (limit - len(at)) + b"}"
+    assert len(at) == limit
+    assert_error(s.post(kbootd.url("/boot"), data=at, headers=headers, timeout=30), 404, "entry_not_found")
+    past = at[:-1] + b" }"
+    assert_error(s.post(kbootd.url("/boot"), data=past, headers=headers, timeout=30), 413, "body_too_large")
+
+
+def test_oversized_headers_are_refused_and_the_server_lives_on(kbootd):
+    limit = server_limit("KBD_HEADER_MAX")
+    s = kbootd.session()
+    r = s.get(kbootd.url("/status"), headers={"X-Filler": "a" * (limit + 1)}, timeout=10)
+    assert r.status_code in (413, 431, 400)
+    assert s.get(kbootd.url("/status"), timeout=10).status_code == 200
+
+
+def test_directory_listing_is_capped_and_says_so(kbootd):
+    limit = server_limit("KBD_DIR_ENTRIES_MAX")
+    for name, count in (("at-limit", limit), ("past-limit", limit + 1)):
+        d = kbootd.target / "home" / name
+        d.mkdir()
+        for i in range(count):
+            (d / ("f%05d" % i)).write_text("")
+    s = kbootd.session()
+    at = s.get(kbootd.url("/files"), params={"path": "/home/at-limit"}, timeout=30).json()
+    assert at["truncated"] is False and len(at["entries"]) == limit
+    past = s.get(kbootd.url("/files"), params={"path": "/home/past-limit"}, timeout=30).json()
+    assert past["truncated"] is True and len(past["entries"]) == limit
+
+
+def test_path_longer_than_the_limit_is_refused(kbootd):
+    r = kbootd.session().get(kbootd.url("/files"), params={"path": "/" + "a" * 5000}, timeout=10)
+    assert_error(r, 400, "path_invalid")

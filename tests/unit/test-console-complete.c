@@ -50,6 +50,11 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/run", root), mkdir(p, 0755);
 	setenv("KBOOT_RUN_DIR", p, 1);
 	setenv("KBOOT_TARGET_ROOT", target, 1);
+	/* An empty sysfs: nothing here may mount the host's own disks. */
+	snprintf(p, sizeof(p), "%s/sys", root), mkdir(p, 0755);
+	setenv("KBOOT_SYSFS", p, 1);
+	snprintf(p, sizeof(p), "%s/sys/class", root), mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/sys/class/block", root), mkdir(p, 0755);
 	kb_env_reload();
 
 	kb_session_init(&session);
