@@ -198,7 +198,7 @@ test-unit: $(UNIT_BIN)
 	@bash tests/run-unit.sh $(UNIT_BIN)
 
 test-system: all image
-	$(PYTHON) -m pytest -p no:cacheprovider tests/system $(PYTEST_ARGS)
+	$(PYTHON) -m pytest tests/system $(PYTEST_ARGS)
 
 bench: deps image all
 	@bash bench/run.sh
@@ -207,3 +207,114 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(HOST) $(MUSL) -type f -name '*.d' 2>/dev/null)
+
+# --- sanitizers and fuzzing (issue 7) ------------------------------------------
+# clang with ASan+UBSan into build/asan (test-sanitize), and libFuzzer harnesses
+# (tests/fuzz/fuzz-*.c) into build/fuzz. Same sources as the host build,
+# separate objects; any sanitizer report fails the target.
+SAN_CC := clang-14
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+ASAN := $(B)/asan
+FUZZ := $(B)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
+
+ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(ASAN)/%.o)
+ASAN_SERVER_OBJ := $(SERVER_SRC:%.c=$(ASAN)/%.o)
+ASAN_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(ASAN)/%.o)
+ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
+
+.PHONY: test-sanitize fuzz fuzz-short fuzz-build
+
+$(ASAN)/%.o: %.c $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-CC,$<)
+	$(Q)$(SAN_CC) $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+
+$(ASAN)/civetweb.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-CC,$@)
+	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) $(CIVETWEB_DEFS) -DNO_SSL -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
+
+$(ASAN)/cJSON.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-CC,$@)
+	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
+
+$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(ASAN)/kbootd: $(ASAN_SERVER_OBJ) $(ASAN)/civetweb.o $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
+	$(call say,ASAN-LD,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -ldl
+
+$(ASAN)/kboot-console: $(ASAN_CONSOLE_OBJ) $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
+	$(call say,ASAN-LD,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+
+$(ASAN)/tests/test-%: $(ASAN)/tests/unit/test-%.o $(ASAN)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-LD,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+
+$(ASAN)/tests/test-console-%: $(ASAN)/tests/unit/test-console-%.o $(filter-out %/main.o,$(ASAN_CONSOLE_OBJ)) $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-LD,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
+
+$(ASAN)/tests/test-server-%: $(ASAN)/tests/unit/test-server-%.o $(filter-out %/main.o,$(ASAN_SERVER_OBJ)) $(ASAN)/civetweb.o $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
+	@mkdir -p $(dir $@)
+	$(call say,ASAN-LD,$@)
+	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -ldl -lcmocka
+
+# Unit tests, the host API tests and the console host tests, all on the ASan build.
+test-sanitize: $(ASAN)/kbootd $(ASAN)/kboot-console $(ASAN_UNIT_BIN)
+	@bash tests/run-sanitize.sh $(ASAN) $(ASAN_UNIT_BIN)
+
+# libFuzzer: coverage-instrumented copies of the core, the server (not main.o),
+# civetweb and cJSON; one binary per harness.
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+FUZZ_SERVER_OBJ := $(filter-out %/main.o,$(SERVER_SRC:%.c=$(FUZZ)/obj/%.o))
+
+$(FUZZ)/obj/%.o: %.c $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ-CC,$<)
+	$(Q)$(SAN_CC) $(COMMON_CFLAGS) -O1 $(FUZZ_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+
+$(FUZZ)/obj/civetweb.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ-CC,$@)
+	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(FUZZ_FLAGS) $(CIVETWEB_DEFS) -DNO_SSL -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
+
+$(FUZZ)/obj/cJSON.o: $(B)/host-deps.mk
+	@mkdir -p $(dir $@)
+	$(call say,FUZZ-CC,$@)
+	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(FUZZ_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
+
+$(FUZZ)/libkboot-core.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(FUZZ)/libkbootd.a: $(FUZZ_SERVER_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+$(FUZZ)/fuzz-%: $(FUZZ)/obj/tests/fuzz/fuzz-%.o $(FUZZ)/libkbootd.a $(FUZZ)/obj/civetweb.o $(FUZZ)/obj/cJSON.o $(FUZZ)/libkboot-core.a
+	$(call say,FUZZ-LD,$@)
+	$(Q)$(SAN_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(HOST_LIBS) -ldl
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each harness for FUZZ_SECONDS (fuzz) or 30 s (fuzz-short); stats in build/fuzz/stats.md.
+fuzz: $(FUZZ_BIN)
+	@bash tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-short: $(FUZZ_BIN)
+	@bash tests/fuzz/run.sh $(FUZZ) 30 $(FUZZ_BIN)
+
+-include $(shell find $(ASAN) $(FUZZ) -type f -name '*.d' 2>/dev/null)

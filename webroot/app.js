@@ -5,12 +5,14 @@ import { initFiles, open as openPath } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 const LOG_LINES_MAX = 500;
+let bootingKernel = null; // kept: a later "booting" event without a name must not hide it
 
 function setState(state, booting) {
   $('state').textContent = state;
   $('state').dataset.state = state;
   if (state === 'booting') {
-    $('handover').textContent = 'Handing over to ' + (booting || 'the kernel') + '…';
+    if (booting) bootingKernel = booting;
+    $('handover').textContent = 'Handing over to ' + (bootingKernel || 'the kernel') + '…';
     show($('handover'), true);
   } else {
     show($('handover'), false);

@@ -101,7 +101,7 @@ def build(out, kernel, busybox="/bin/busybox", kboot_conf=None, target_cmdline="
         esp, boot, root = (os.path.join(tmp, d) for d in ("esp", "boot", "root"))
         os.makedirs(os.path.join(esp, "EFI/BOOT"))
         write(os.path.join(esp, "EFI/BOOT/README.txt"), "kboot demo ESP\n")
-        os.makedirs(boot)
+        os.makedirs(os.path.join(boot, "efi"))  # the ESP's mount point, on /boot
         shutil.copy(kernel, os.path.join(boot, f"vmlinuz-{ver}"))
         target_initramfs(os.path.join(boot, f"initrd.img-{ver}"), busybox)
         write(os.path.join(boot, "grub/grub.cfg"), grub_cfg(ver, target_cmdline))

@@ -1,39 +1,23 @@
 """The browser UI (issue 4) as a person uses it: Debian's chromium through
 selenium, against the host kbootd over a fixture target tree."""
-import shutil
-import tempfile
-
 import pytest
 import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from kbootd_browser import chromium, chromium_available
 from kbootd_host import PASSWORD, START_WAIT_S
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
-pytestmark = pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
+pytestmark = pytest.mark.skipif(not chromium_available(),
                                 reason="chromium and chromium-driver are not installed")
 
 
 @pytest.fixture
 def browser():
-    profile = tempfile.mkdtemp(prefix="kboot-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,1600", "--user-data-dir=" + profile):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with chromium() as driver:
+        yield driver
 
 
 def wait(driver):

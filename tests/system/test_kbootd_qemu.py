@@ -1,0 +1,160 @@
+"""kbootd in the booted image, end to end (issue 4): a boot started from the
+browser and one started with curl each reach the target's banner with the
+command line chosen; the API reports the target's entries and kernel."""
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kbootd_browser import chromium, chromium_available
+
+UI_WAIT_S = 60        # a bound for the UI under TCG, never asserted on
+HANDOVER_WAIT_S = 10  # kboot waits KB_HANDOVER_DELAY_MS before kexec -e; a bound
+CURL_WAIT_S = 60
+BANNER = r"KBOOT-DEMO-TARGET: .* is running"
+TARGET_CMDLINE = r"TARGET-CMDLINE: ([^\r\n]*)\r*\n"
+
+
+def one_time_password(vm):
+    """kbootd prints a one-time password on the console when none is set;
+    the line end makes sure the whole password has arrived."""
+    return vm.expect(r"one-time password[^:\r\n]*:\s*(\S+)\r*\n").group(1)
+
+
+def api_get(vm, password, route):
+    r = requests.get(vm.url + "/api/v1" + route, auth=("admin", password), timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def demo_entry(entries):
+    """The demo target's kboot.conf label `demo` (its default)."""
+    found = [e for e in entries if e["title"] == "demo"]
+    assert len(found) == 1, "no single entry titled 'demo' in %r" % [e["title"] for e in entries]
+    return found[0]
+
+
+def target_cmdline(vm):
+    vm.expect(BANNER)
+    return vm.expect(TARGET_CMDLINE).group(1).strip()
+
+
+@pytest.fixture
+def browser():
+    if not chromium_available():
+        pytest.skip("chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver
+
+
+def test_boot_from_browser(browser, boot_vm, demo_disk):
+    vm = boot_vm(disks=[demo_disk["path"]])
+    password = one_time_password(vm)
+    vm.wait_http("/login.html")
+    wait = WebDriverWait(browser, UI_WAIT_S)
+
+    def visible(css):
+        return wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    # Log in with the password the console showed.
+    browser.get(vm.url + "/")
+    visible("#login-password").send_keys(password, Keys.ENTER)
+    visible("#entries li")
+
+    # Stop the countdown.
+    visible("#countdown")
+    browser.find_element(By.ID, "countdown-stop").click()
+    wait.until(EC.invisibility_of_element_located((By.ID, "countdown")))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "state"), "idle"))
+
+    # Pick the demo entry and edit its command line.
+    title_of = "return arguments[0].querySelector('.title').firstChild.textContent"
+    rows = [li for li in browser.find_elements(By.CSS_SELECTOR, "#entries li")
+            if browser.execute_script(title_of, li) == "demo"]
+    assert len(rows) == 1, [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#entries li")]
+    rows[0].find_element(By.CSS_SELECTOR, ".entry-edit").click()
+    field = browser.find_element(By.ID, "boot-cmdline")
+    original = field.get_attribute("value")
+    assert "entry=label" in original
+    field.send_keys(" from=browser")
+    edited = field.get_attribute("value")
+    assert edited == original + " from=browser"
+    kernel = browser.find_element(By.ID, "boot-kernel").get_attribute("value")
+    assert kernel.startswith("/boot/vmlinuz-")
+    assert not browser.find_element(By.ID, "boot-dry-run").is_selected()
+
+    # Boot: the page says it hands over before the machine does.
+    browser.find_element(By.ID, "boot-submit").click()
+    WebDriverWait(browser, HANDOVER_WAIT_S).until(
+        EC.text_to_be_present_in_element((By.ID, "handover"), "Handing over to " + kernel))
+    assert browser.find_element(By.ID, "handover").is_displayed()
+
+    line = target_cmdline(vm)
+    assert line.endswith(edited), f"target got {line!r}, the browser sent {edited!r}"
+
+
+def curl(vm, password, *args):
+    """The literal curl command line of the README; returns (status, body)."""
+    cmd = ["curl", "-sS", "--max-time", str(CURL_WAIT_S), "-u", "admin:" + password,
+           "-w", "\n%{http_code}", *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=CURL_WAIT_S + 10).stdout
+    body, _, status = out.rpartition("\n")
+    return int(status), body
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
+def test_boot_with_curl(boot_vm, demo_disk):
+    vm = boot_vm(disks=[demo_disk["path"]])
+    password = one_time_password(vm)
+    vm.wait_http()
+
+    status, body = curl(vm, password, vm.url + "/api/v1/entries")
+    assert status == 200, body
+    entry = demo_entry(json.loads(body)["entries"])
+    cmdline = entry["cmdline"] + " from=curl"
+
+    status, body = curl(vm, password, "-H", "Content-Type: application/json",
+                        "-d", json.dumps({"entry": entry["id"], "cmdline": cmdline}),
+                        vm.url + "/api/v1/boot")
+    assert status == 202, body
+    assert json.loads(body)["plan"]["cmdline"] == cmdline
+
+    line = target_cmdline(vm)
+    assert line.endswith(cmdline), f"target got {line!r}, curl sent {cmdline!r}"
+
+
+def test_api_reports_the_targets_entries_and_kernel(boot_vm, demo_disk):
+    ver = demo_disk["version"]
+    vm = boot_vm(disks=[demo_disk["path"]])
+    password = one_time_password(vm)
+    vm.wait_http()
+
+    entries = api_get(vm, password, "/entries")["entries"]
+    demo = demo_entry(entries)
+    assert demo["default"] is True
+    assert demo["kernel"] == f"/boot/vmlinuz-{ver}"
+    assert demo["initrd"] == [f"/boot/initrd.img-{ver}"]
+    assert demo["cmdline"].endswith("entry=label")
+    # grub.cfg and the BLS entry live on the /boot partition; kboot names
+    # their files as the target sees them, through its fstab.
+    for e in entries:
+        assert e["kernel"].startswith("/boot/"), e
+        assert all(i.startswith("/boot/") for i in e["initrd"]), e
+    titles = " | ".join(e["title"] for e in entries)
+    assert "(BLS)" in titles and "demo_quiet" in titles, titles
+
+    listing = api_get(vm, password, "/files?path=/boot")
+    assert listing["type"] == "directory"
+    kernels = [f for f in listing["entries"] if f["name"] == f"vmlinuz-{ver}"]
+    assert kernels and kernels[0]["kind"] == "kernel", listing
+    kernel = api_get(vm, password, f"/files?path=/boot/vmlinuz-{ver}")
+    assert kernel["kind"] == "kernel"
+    assert kernel["version"] and kernel["version"].startswith(ver), kernel
+    assert re.match(r"\d+\.\d+", kernel["version"])
