@@ -144,7 +144,8 @@ int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
 		kb_completions_free(&c);
 		return r;
 	}
-	qsort(c.v, c.n, sizeof(*c.v), compare_words);
+	if (c.n > 1) /* c.v is NULL when nothing matched */
+		qsort(c.v, c.n, sizeof(*c.v), compare_words);
 	*ret_start = start;
 	*ret = c;
 	return 0;

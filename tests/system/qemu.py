@@ -31,10 +31,11 @@ def free_port():
 
 def image_paths():
     kernel = os.path.join(OUT, "kboot.bzImage")
-    cpios = [f for f in os.listdir(OUT) if f.startswith("kboot.cpio.")] if os.path.isdir(OUT) else []
+    cpios = [os.path.join(OUT, f) for f in os.listdir(OUT)
+             if f.startswith("kboot.cpio.") and not f.endswith(".tmp")] if os.path.isdir(OUT) else []
     if not os.path.exists(kernel) or not cpios:
         raise RuntimeError("no kboot image: run `make image` first")
-    return kernel, os.path.join(OUT, sorted(cpios)[0])
+    return kernel, max(cpios, key=os.path.getmtime)  # the last one `make image` wrote
 
 
 class KbootVM:

@@ -6,8 +6,18 @@ import subprocess
 from qemu import REPO
 
 
-def image_file(cpio_xz, name):
-    listing = subprocess.run(f"xz -dc {cpio_xz} | cpio --quiet -i --to-stdout {name}",
+def image_cpio(out):
+    """The initramfs `make image` wrote into out, whatever its compression."""
+    (cpio,) = out.glob("kboot.cpio.*")
+    return cpio
+
+
+def cpio_cat(cpio):
+    return {".xz": "xz -dc", ".zst": "zstd -dcq", ".gz": "gzip -dc"}[cpio.suffix] + f" {cpio}"
+
+
+def image_file(cpio, name):
+    listing = subprocess.run(f"{cpio_cat(cpio)} | cpio --quiet -i --to-stdout {name}",
                              shell=True, capture_output=True, check=True)
     return listing.stdout.decode()
 
@@ -22,7 +32,7 @@ def test_image_built_around_a_users_config(tmp_path):
     subprocess.run(["make", "-s", "image", f"OUT={out}", f"KBOOT_CONF={conf}",
                     f"KBOOT_CONFIG_DIR={config_dir}", f"ROOTFS={tmp_path / 'rootfs'}"],
                    cwd=REPO, check=True, capture_output=True)
-    cpio = out / "kboot.cpio.xz"
+    cpio = image_cpio(out)
     assert image_file(cpio, "etc/kboot.conf") == conf.read_text()
     assert "bootserver" in image_file(cpio, "etc/hosts")
     assert (out / "kboot.bzImage").stat().st_size > 1024 * 1024
@@ -32,9 +42,9 @@ def test_default_image_has_everything_kboot_runs(tmp_path):
     out = tmp_path / "out"
     subprocess.run(["make", "-s", "image", f"OUT={out}", f"ROOTFS={tmp_path / 'rootfs'}"],
                    cwd=REPO, check=True, capture_output=True)
-    cpio = out / "kboot.cpio.xz"
+    cpio = image_cpio(out)
     assert "network=dhcp" in image_file(cpio, "etc/kboot.conf")
-    names = set(subprocess.run(f"xz -dc {cpio} | cpio --quiet -t", shell=True, check=True,
+    names = set(subprocess.run(f"{cpio_cat(cpio)} | cpio --quiet -t", shell=True, check=True,
                                capture_output=True, text=True).stdout.split())
     for needed in ("init", "bin/busybox", "bin/sh", "sbin/init", "sbin/udhcpc",
                    "usr/sbin/kbootd", "usr/bin/kboot-console", "usr/sbin/kexec",

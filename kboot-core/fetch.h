@@ -1,0 +1,42 @@
+/* URL sources: http, https, ftp and tftp files fetched with libcurl into a
+ * RAM cache (<run_dir>/cache, one file per URL named by a hash of it). A
+ * file appears there whole or not at all; progress goes out as
+ * KB_EVENT_PROGRESS ("fetch", the URL, done/total bytes). One fetch at a
+ * time per process; kb_fetch_cancel() stops it from any thread. */
+#pragma once
+#include "error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	KB_FETCH_CONNECT_TIMEOUT_S = 10,   /* no connection by then: give up */
+	KB_FETCH_LOW_SPEED_BYTES = 1024,   /* slower than this per second ... */
+	KB_FETCH_LOW_SPEED_TIME_S = 20,    /* ... for this long: the transfer stalled */
+	KB_FETCH_PROGRESS_INTERVAL_MS = 250, /* at most four progress events a second */
+	KB_FETCH_REDIRECTS_MAX = 10,
+	KB_FETCH_MEM_RESERVE_MB = 32,      /* MemAvailable a download must leave */
+};
+
+struct kb_fetch_request {
+	const char *url;    /* http://, https://, ftp://, tftp:// */
+	bool insecure;      /* https: skip certificate checks; logged. Never implied. */
+	bool refresh;       /* fetch again even when this session has the file */
+	uint64_t max_bytes; /* 0: as much as memory allows */
+};
+
+/* Fetch req->url into the cache (or find it there) and give the local path.
+ * Errors name the URL and say what went wrong for a person:
+ *   -ENOENT "http://h/x: 404 Not Found", "tftp://h/x: file not found (TFTP error 1)"
+ *   -EHOSTUNREACH "http://nohost/x: unknown host nohost"
+ *   -ECONNREFUSED "http://h:81/x: connection refused"
+ *   -ETIMEDOUT, -ECONNRESET (cut off), -EFBIG (too large for memory),
+ *   -ECANCELED (kb_fetch_cancel), -EKEYREJECTED (certificate not trusted). */
+int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb_error *err);
+/* Stop the fetch under way, if any; it fails with -ECANCELED and leaves no file. */
+void kb_fetch_cancel(void);
+/* Where req->url is (or would be) cached: <run_dir>/cache/<hash>. */
+int kb_fetch_cache_path(const char *url, char *ret, size_t size);
+/* The CA bundle https is checked against: <etc_dir>/ssl/certs/ca-certificates.crt. */
+int kb_fetch_ca_bundle(char *ret, size_t size);

@@ -1,0 +1,261 @@
+/* URL fetching against a small HTTP server on 127.0.0.1 in a thread: a file
+ * lands in the cache once per session, failures read well and leave no
+ * partial file, progress is reported, and a fetch can be cancelled. */
+#include "kboot-core/env.h"
+#include "kboot-core/event.h"
+#include "kboot-core/fetch.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+enum { BIG = 100000 };
+
+static char tmp[] = "/tmp/kboot-test-fetch-XXXXXX";
+static int server_port;
+static atomic_int requests_ok;
+static char base[64];
+
+static void send_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(fd, data, len, MSG_NOSIGNAL);
+		if (w <= 0)
+			return;
+		data += w;
+		len -= (size_t)w;
+	}
+}
+
+static void send_header(int fd, const char *status, size_t length)
+{
+	char head[256];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.0 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
+			 length);
+	send_all(fd, head, (size_t)n);
+}
+
+/* /ok: "hello kboot\n"; /big: BIG bytes; /half: promises BIG, sends half;
+ * /slow: promises BIG, sends 1000 bytes and waits; anything else: 404. */
+static void serve(int fd)
+{
+	char req[1024];
+	ssize_t n = recv(fd, req, sizeof(req) - 1, 0);
+	if (n <= 0)
+		return;
+	req[n] = '\0';
+	static char body[BIG];
+	memset(body, 'k', sizeof(body));
+	if (strncmp(req, "GET /ok ", 8) == 0) {
+		atomic_fetch_add(&requests_ok, 1);
+		send_header(fd, "200 OK", 12);
+		send_all(fd, "hello kboot\n", 12);
+	} else if (strncmp(req, "GET /big ", 9) == 0) {
+		send_header(fd, "200 OK", BIG);
+		send_all(fd, body, BIG);
+	} else if (strncmp(req, "GET /half ", 10) == 0) {
+		send_header(fd, "200 OK", BIG);
+		send_all(fd, body, BIG / 2);
+	} else if (strncmp(req, "GET /slow ", 10) == 0) {
+		send_header(fd, "200 OK", BIG);
+		send_all(fd, body, 1000);
+		sleep(3);
+	} else {
+		/* python's http.server says it this way; kboot says "Not Found". */
+		send_header(fd, "404 File not found", 0);
+	}
+}
+
+static void *server_thread(void *data)
+{
+	int listener = (int)(intptr_t)data;
+	for (;;) {
+		int fd = accept(listener, NULL, NULL);
+		if (fd < 0)
+			continue;
+		serve(fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static void url(char *ret, size_t size, const char *path)
+{
+	snprintf(ret, size, "%s%s", base, path);
+}
+
+/* Files in <run>/cache whose names contain "part". */
+static int partial_files(void)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/cache", tmp);
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += strstr(de->d_name, "part") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void expect_failure(const char *path, uint64_t max_bytes, int error, const char *message)
+{
+	char u[128], local[4096];
+	url(u, sizeof(u), path);
+	struct kb_fetch_request req = { .url = u, .max_bytes = max_bytes };
+	kb_error err = { 0 };
+	int r = kb_fetch(&req, local, sizeof(local), &err);
+	char want[512];
+	snprintf(want, sizeof(want), "%s: %s", u, message);
+	if (r != -error || strcmp(err.text, want) != 0)
+		fail_msg("%s: got %d \"%s\", expected -%d \"%s\"", u, r, err.text, error, want);
+	assert_int_equal(partial_files(), 0);
+	char cached[4096];
+	assert_int_equal(kb_fetch_cache_path(u, cached, sizeof(cached)), 0);
+	assert_int_not_equal(access(cached, F_OK), 0);
+}
+
+static void test_a_file_is_fetched_once_per_session(void **state)
+{
+	char u[128], local[4096], again[4096];
+	url(u, sizeof(u), "/ok");
+	struct kb_fetch_request req = { .url = u };
+	kb_error err = { 0 };
+	assert_int_equal(kb_fetch(&req, local, sizeof(local), &err), 0);
+	FILE *f = fopen(local, "r");
+	assert_non_null(f);
+	char text[64] = "";
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "hello kboot\n");
+	assert_int_equal(atomic_load(&requests_ok), 1);
+
+	assert_int_equal(kb_fetch(&req, again, sizeof(again), &err), 0);
+	assert_string_equal(again, local);
+	assert_int_equal(atomic_load(&requests_ok), 1); /* the cache answered */
+
+	req.refresh = true;
+	assert_int_equal(kb_fetch(&req, again, sizeof(again), &err), 0);
+	assert_int_equal(atomic_load(&requests_ok), 2);
+	assert_int_equal(partial_files(), 0);
+}
+
+static void test_failures_say_what_happened(void **state)
+{
+	expect_failure("/missing", 0, ENOENT, "404 Not Found");
+	char total[64];
+	snprintf(total, sizeof(total), "the server closed the connection after 48.8 KiB of 97.7 KiB");
+	expect_failure("/half", 0, ECONNRESET, total);
+	expect_failure("/big", 1000, EFBIG, "97.7 KiB is more than the 1000 bytes kboot can hold in memory");
+
+	char local[4096];
+	kb_error err = { 0 };
+	struct kb_fetch_request refused = { .url = "http://127.0.0.1:1/x" };
+	assert_int_equal(kb_fetch(&refused, local, sizeof(local), &err), -ECONNREFUSED);
+	assert_string_equal(err.text, "http://127.0.0.1:1/x: connection refused");
+}
+
+struct progress_seen {
+	int events;
+	uint64_t last_done, last_total;
+	bool cancel_on_first;
+};
+
+static void on_event(const struct kb_event *ev, void *data)
+{
+	struct progress_seen *seen = data;
+	if (ev->type != KB_EVENT_PROGRESS || strcmp(ev->text, "fetch") != 0)
+		return;
+	seen->events++;
+	seen->last_done = ev->done;
+	seen->last_total = ev->total;
+	if (seen->cancel_on_first && ev->done > 0)
+		kb_fetch_cancel();
+}
+
+static void test_progress_reaches_the_total(void **state)
+{
+	struct progress_seen seen = { 0 };
+	int id = kb_event_subscribe(on_event, &seen);
+	char u[128], local[4096];
+	url(u, sizeof(u), "/big");
+	struct kb_fetch_request req = { .url = u };
+	kb_error err = { 0 };
+	assert_int_equal(kb_fetch(&req, local, sizeof(local), &err), 0);
+	kb_event_unsubscribe(id);
+	assert_true(seen.events >= 1);
+	assert_int_equal(seen.last_done, BIG);
+	assert_int_equal(seen.last_total, BIG);
+}
+
+static void test_a_cancelled_fetch_leaves_nothing(void **state)
+{
+	struct progress_seen seen = { .cancel_on_first = true };
+	int id = kb_event_subscribe(on_event, &seen);
+	expect_failure("/slow", 0, ECANCELED, "cancelled after 1000 bytes");
+	kb_event_unsubscribe(id);
+}
+
+static void test_https_without_a_ca_bundle_is_refused(void **state)
+{
+	char local[4096];
+	kb_error err = { 0 };
+	struct kb_fetch_request req = { .url = "https://127.0.0.1:1/x" };
+	assert_int_equal(kb_fetch(&req, local, sizeof(local), &err), -ENOENT);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "https://127.0.0.1:1/x: no CA bundle at %s/etc/ssl/certs/ca-certificates.crt, so the "
+		 "certificate cannot be checked", tmp);
+	assert_string_equal(err.text, want);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmp))
+		return 1;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/etc", tmp);
+	setenv("KBOOT_RUN_DIR", tmp, 1);
+	setenv("KBOOT_ETC", path, 1); /* no CA bundle there */
+	kb_env_reload();
+
+	int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(listener, 8) < 0 || getsockname(listener, (struct sockaddr *)&addr, &len) < 0)
+		return 1;
+	server_port = ntohs(addr.sin_port);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", server_port);
+	pthread_t thread;
+	pthread_create(&thread, NULL, server_thread, (void *)(intptr_t)listener);
+	pthread_detach(thread);
+
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_file_is_fetched_once_per_session),
+		cmocka_unit_test(test_failures_say_what_happened),
+		cmocka_unit_test(test_progress_reaches_the_total),
+		cmocka_unit_test(test_a_cancelled_fetch_leaves_nothing),
+		cmocka_unit_test(test_https_without_a_ca_bundle_is_refused),
+	};
+	int failed = cmocka_run_group_tests_name("fetch", tests, NULL, NULL);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		return 1;
+	return failed;
+}
