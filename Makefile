@@ -129,7 +129,7 @@ $(MUSL)/%.o: %.c $(B)/musl-deps.mk
 $(MUSL)/civetweb.o: $(B)/musl-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,MUSL-CC,$@)
-	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) $(CIVETWEB_DEFS) -DNO_SSL $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
+	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) $(CIVETWEB_DEFS) -DUSE_MBEDTLS $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
 
 $(MUSL)/cJSON.o: $(B)/musl-deps.mk
 	@mkdir -p $(dir $@)
@@ -319,7 +319,13 @@ $(FUZZ)/libkbootd.a: $(FUZZ_SERVER_OBJ)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(FUZZ)/fuzz-%: $(FUZZ)/obj/tests/fuzz/fuzz-%.o $(FUZZ)/libkbootd.a $(FUZZ)/obj/civetweb.o $(FUZZ)/obj/cJSON.o $(FUZZ)/libkboot-core.a
+# The server's harnesses link kbootd's objects; the parsers' need only the core.
+FUZZ_SERVER_BIN := $(FUZZ)/fuzz-json-bodies $(FUZZ)/fuzz-http
+$(filter-out $(FUZZ_SERVER_BIN),$(FUZZ_BIN)): $(FUZZ)/fuzz-%: $(FUZZ)/obj/tests/fuzz/fuzz-%.o $(FUZZ)/libkboot-core.a
+	$(call say,FUZZ-LD,$@)
+	$(Q)$(SAN_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(HOST_LIBS)
+
+$(FUZZ_SERVER_BIN): $(FUZZ)/fuzz-%: $(FUZZ)/obj/tests/fuzz/fuzz-%.o $(FUZZ)/libkbootd.a $(FUZZ)/obj/civetweb.o $(FUZZ)/obj/cJSON.o $(FUZZ)/libkboot-core.a
 	$(call say,FUZZ-LD,$@)
 	$(Q)$(SAN_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(HOST_LIBS) -ldl
 

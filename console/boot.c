@@ -1,33 +1,61 @@
 /* Booting from the console, through kbootd or the core (see boot.h). */
 #include "boot.h"
 #include "client.h"
+#include "link.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+/* Each asks kbootd when the console has it; when kbootd stops answering,
+ * kb_link_recover finds a restarted kbootd or leaves the console alone on
+ * the core, and the question is asked once more of whichever it is. */
+
+static int cancel_here(void)
+{
+	int r = kb_bootctl_cancel();
+	return r == -EALREADY ? 0 : r;
+}
+
 void kb_console_status(struct kb_session *s, struct kb_boot_status *ret)
 {
-	if (s->client)
-		kb_client_last_status(s->client, ret);
-	else
-		kb_bootctl_status(ret);
+	if (s->client) {
+		int r = kb_client_last_status(s->client, ret, NULL);
+		if (r >= 0 || !kb_link_recover(s, r))
+			return; /* kept the last status it had */
+		if (s->client) {
+			kb_client_last_status(s->client, ret, NULL);
+			return;
+		}
+	}
+	kb_bootctl_status(ret);
 }
 
 int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error *err)
 {
-	if (s->client)
-		return kb_client_entries(s->client, ret, err);
-	return kb_bootctl_entries(ret, err);
+	if (!s->client)
+		return kb_bootctl_entries(ret, err);
+	kb_error first = { 0 };
+	int r = kb_client_entries(s->client, ret, &first);
+	if (r < 0 && kb_link_recover(s, r))
+		return s->client ? kb_client_entries(s->client, ret, err) : kb_bootctl_entries(ret, err);
+	if (r < 0 && err)
+		*err = first;
+	return r;
 }
 
 int kb_console_cancel(struct kb_session *s, kb_error *err)
 {
-	if (s->client)
-		return kb_client_cancel(s->client, err);
-	int r = kb_bootctl_cancel();
-	return r == -EALREADY ? 0 : r;
+	if (!s->client)
+		return cancel_here();
+	kb_error first = { 0 };
+	int r = kb_client_cancel(s->client, &first);
+	if (r < 0 && kb_link_recover(s, r))
+		return s->client ? kb_client_cancel(s->client, err) : cancel_here();
+	if (r < 0 && err)
+		*err = first;
+	return r;
 }
 
 static void sleep_ms(int ms)
@@ -60,18 +88,29 @@ int kb_console_wait_boot(struct kb_session *s, kb_error *err)
 	return kb_error_set(err, ETIMEDOUT, "the handover has not happened yet; back at the prompt");
 }
 
+static int boot_here(const struct kb_boot_request *req, kb_error *err)
+{
+	struct kb_boot_plan plan;
+	int r = kb_bootctl_boot(req, &plan, err);
+	if (r >= 0 && !req->dry_run) {
+		printf("Booting %s\n", plan.title);
+		fflush(stdout);
+	}
+	return r;
+}
+
 int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
 {
 	int r;
-	if (s->client) {
-		r = kb_client_boot(s->client, req, err);
+	if (!s->client) {
+		r = boot_here(req, err);
 	} else {
-		struct kb_boot_plan plan;
-		r = kb_bootctl_boot(req, &plan, err);
-		if (r >= 0 && !req->dry_run) {
-			printf("Booting %s\n", plan.title);
-			fflush(stdout);
-		}
+		kb_error first = { 0 };
+		r = kb_client_boot(s->client, req, &first);
+		if (r < 0 && kb_link_recover(s, r))
+			r = s->client ? kb_client_boot(s->client, req, err) : boot_here(req, err);
+		else if (r < 0 && err)
+			*err = first;
 	}
 	if (r < 0 || req->dry_run)
 		return r;

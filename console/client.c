@@ -18,11 +18,13 @@
 enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
 
 struct kb_client {
-	char url[KB_URL_MAX];     /* "http://127.0.0.1:80" */
-	char auth[KB_TOKEN_MAX + 32]; /* "Authorization: Bearer …" */
+	char run_dir[KB_URL_MAX];
+	char url[KB_URL_MAX];     /* "http://127.0.0.1:80"; guarded by lock */
+	char auth[KB_TOKEN_MAX + 32]; /* "Authorization: Bearer …"; guarded by lock */
 	pthread_t follower;
 	bool following;
 	atomic_bool stop;
+	atomic_bool stream_up; /* the event stream is connected: `last` is current */
 	pthread_mutex_t lock;
 	struct kb_boot_status last; /* guarded by lock */
 	bool have_last;
@@ -48,17 +50,41 @@ static size_t collect(char *data, size_t size, size_t n, void *userdata)
 	return kb_buf_add(b, data, size * n) < 0 ? 0 : size * n;
 }
 
+/* kbootd.url and local-token, as kbootd (re)wrote them at its start. */
+static int read_address(struct kb_client *c)
+{
+	char url[KB_URL_MAX], token[KB_TOKEN_MAX];
+	int r = read_line_file(c->run_dir, "kbootd.url", url, sizeof(url));
+	if (r >= 0)
+		r = read_line_file(c->run_dir, "local-token", token, sizeof(token));
+	if (r < 0)
+		return r;
+	size_t n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		url[--n] = '\0';
+	pthread_mutex_lock(&c->lock);
+	snprintf(c->url, sizeof(c->url), "%s", url);
+	snprintf(c->auth, sizeof(c->auth), "Authorization: Bearer %s", token);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
 /* One request; *ret_json is the parsed body (NULL if empty). Errors come
- * from kbootd's {"error":{"message"}} when it sent one. */
-static int request(struct kb_client *c, const char *method, const char *path, const char *body,
-		   long *ret_status, cJSON **ret_json, kb_error *err)
+ * from kbootd's {"error":{"message"}} when it sent one; when kbootd does not
+ * answer at all: -ECONNREFUSED (nothing listens), -ECONNRESET (it went away
+ * during the request) or -ETIMEDOUT. */
+static int request_once(struct kb_client *c, const char *method, const char *path,
+			const char *body, long *ret_status, cJSON **ret_json, kb_error *err)
 {
 	CURL *h = curl_easy_init();
 	if (!h)
 		return kb_error_set(err, ENOMEM, "cannot start a request");
-	char url[KB_URL_MAX * 2];
+	char url[KB_URL_MAX * 2], auth[sizeof(c->auth)];
+	pthread_mutex_lock(&c->lock);
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
-	struct curl_slist *headers = curl_slist_append(NULL, c->auth);
+	snprintf(auth, sizeof(auth), "%s", c->auth);
+	pthread_mutex_unlock(&c->lock);
+	struct curl_slist *headers = curl_slist_append(NULL, auth);
 	if (body)
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 	struct kb_buf out;
@@ -86,8 +112,11 @@ static int request(struct kb_client *c, const char *method, const char *path, co
 	curl_easy_cleanup(h);
 	if (cr != CURLE_OK) {
 		kb_buf_free(&out);
-		return kb_error_set(err, cr == CURLE_COULDNT_CONNECT ? ECONNREFUSED : EIO,
-				    "kbootd: %s", curl_err[0] ? curl_err : curl_easy_strerror(cr));
+		int code = cr == CURLE_COULDNT_CONNECT	  ? ECONNREFUSED
+			   : cr == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT
+							    : ECONNRESET;
+		return kb_error_set(err, code, "kbootd does not answer: %s",
+				    curl_err[0] ? curl_err : curl_easy_strerror(cr));
 	}
 	cJSON *json = out.data ? cJSON_Parse(out.data) : NULL;
 	kb_buf_free(&out);
@@ -108,6 +137,26 @@ static int request(struct kb_client *c, const char *method, const char *path, co
 	else
 		cJSON_Delete(json);
 	return 0;
+}
+
+/* A restarted kbootd listens anew with a new token: when it refuses us or
+ * the connection, read its address again and ask once more. */
+static int request(struct kb_client *c, const char *method, const char *path, const char *body,
+		   long *ret_status, cJSON **ret_json, kb_error *err)
+{
+	kb_error first = { 0 };
+	int r = request_once(c, method, path, body, ret_status, ret_json, &first);
+	if (r != -EACCES && r != -ECONNREFUSED) {
+		if (r < 0 && err)
+			*err = first;
+		return r;
+	}
+	if (read_address(c) < 0) {
+		if (err)
+			*err = first;
+		return r;
+	}
+	return request_once(c, method, path, body, ret_status, ret_json, err);
 }
 
 static const char *json_string(const cJSON *o, const char *key)
@@ -167,18 +216,12 @@ int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err
 	if (!c)
 		return kb_error_set(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&c->lock, NULL);
-	char token[KB_TOKEN_MAX];
-	int r = read_line_file(run_dir, "kbootd.url", c->url, sizeof(c->url));
-	if (r >= 0)
-		r = read_line_file(run_dir, "local-token", token, sizeof(token));
+	snprintf(c->run_dir, sizeof(c->run_dir), "%s", run_dir);
+	int r = read_address(c);
 	if (r < 0) {
 		kb_client_free(c);
 		return kb_error_set(err, -r, "kbootd is not running (no %s/kbootd.url)", run_dir);
 	}
-	size_t n = strlen(c->url);
-	while (n > 0 && c->url[n - 1] == '/')
-		c->url[--n] = '\0';
-	snprintf(c->auth, sizeof(c->auth), "Authorization: Bearer %s", token);
 	struct kb_boot_status st;
 	r = kb_client_status(c, &st, err);
 	if (r < 0) {
@@ -284,15 +327,17 @@ struct follow_ctx {
 	struct kb_buf pending; /* the event being received */
 };
 
-static void refresh(struct kb_client *c)
+static int refresh(struct kb_client *c, kb_error *err)
 {
 	struct kb_boot_status st;
-	if (kb_client_status(c, &st, NULL) < 0)
-		return;
+	int r = kb_client_status(c, &st, err);
+	if (r < 0)
+		return r;
 	pthread_mutex_lock(&c->lock);
 	c->last = st;
 	c->have_last = true;
 	pthread_mutex_unlock(&c->lock);
+	return 0;
 }
 
 /* Any complete event (a blank line ends one) means the state may have moved. */
@@ -316,7 +361,7 @@ static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 		memmove(ctx->pending.data, ctx->pending.data + used, ctx->pending.len - used + 1);
 		ctx->pending.len -= used;
 		if (real)
-			refresh(ctx->c);
+			refresh(ctx->c, NULL);
 	}
 	return len;
 }
@@ -336,9 +381,12 @@ static void *follow_main(void *arg)
 		CURL *h = curl_easy_init();
 		if (!h)
 			break;
-		char url[KB_URL_MAX * 2];
+		char url[KB_URL_MAX * 2], auth[sizeof(c->auth)];
+		pthread_mutex_lock(&c->lock);
 		snprintf(url, sizeof(url), "%s/api/v1/events", c->url);
-		struct curl_slist *headers = curl_slist_append(NULL, c->auth);
+		snprintf(auth, sizeof(auth), "%s", c->auth);
+		pthread_mutex_unlock(&c->lock);
+		struct curl_slist *headers = curl_slist_append(NULL, auth);
 		headers = curl_slist_append(headers, "Accept: text/event-stream");
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -351,8 +399,12 @@ static void *follow_main(void *arg)
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-		refresh(c); /* whatever happened while not listening */
+		/* Whatever happened while not listening; then every change comes as
+		 * an event. (The status also re-reads a restarted kbootd's address.) */
+		if (refresh(c, NULL) >= 0)
+			atomic_store(&c->stream_up, true);
 		curl_easy_perform(h);
+		atomic_store(&c->stream_up, false);
 		curl_slist_free_all(headers);
 		curl_easy_cleanup(h);
 		kb_buf_free(&ctx.pending);
@@ -374,11 +426,16 @@ int kb_client_follow(struct kb_client *c, kb_error *err)
 	return 0;
 }
 
-void kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret)
+int kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err)
 {
-	if (!c->following)
-		refresh(c);
+	/* Without the stream the kept status may be old: ask. */
+	if (!c->following || !atomic_load(&c->stream_up)) {
+		int r = refresh(c, err);
+		if (r < 0)
+			return r;
+	}
 	pthread_mutex_lock(&c->lock);
 	*ret = c->last;
 	pthread_mutex_unlock(&c->lock);
+	return 0;
 }

@@ -5,6 +5,9 @@
 #include "kboot-core/entry.h"
 #include "kboot-core/error.h"
 
+#include <errno.h>
+#include <stdbool.h>
+
 enum {
 	KB_CLIENT_BODY_MAX = 4 * 1024 * 1024, /* bytes of one API answer */
 	KB_CLIENT_TIMEOUT_S = 10,             /* per request (not the event stream) */
@@ -15,9 +18,17 @@ struct kb_client;
 
 /* Read <run_dir>/kbootd.url and <run_dir>/local-token and ask for the status.
  * -ENOENT when kbootd left no URL, -ECONNREFUSED (or another error) when it
- * does not answer: the console then works alone. */
+ * does not answer: the console then works alone. Every request reads both
+ * files again when kbootd refuses it or its connection, since a restarted
+ * kbootd listens with a new token; kbootd gone for good gives -ECONNREFUSED,
+ * -ECONNRESET or -ETIMEDOUT (kb_client_lost). */
 int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err);
 void kb_client_free(struct kb_client *c);
+
+static inline bool kb_client_lost(int r)
+{
+	return r == -ECONNREFUSED || r == -ECONNRESET || r == -ETIMEDOUT;
+}
 
 int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err);
 int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err);
@@ -29,4 +40,4 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
  * kept for kb_client_last_status (the countdown's ticks, a stop from the
  * browser). Without the stream, kb_client_last_status asks each time. */
 int kb_client_follow(struct kb_client *c, kb_error *err);
-void kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret);
+int kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err);

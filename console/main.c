@@ -4,28 +4,20 @@
 #include "client.h"
 #include "countdown.h"
 #include "interrupt.h"
+#include "link.h"
 #include "prompt.h"
 #include "session.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/config.h"
-#include "kboot-core/daemon.h"
 #include "kboot-core/env.h"
 #include "kboot-core/log.h"
-#include "kboot-core/startup.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-enum {
-	KB_KBOOTD_START_MAX_S = 60,   /* the longest --wait-for-kbootd accepted */
-	KB_KBOOTD_READY_MS = 120000, /* kbootd's own start-up: disks, discovery */
-	KB_KBOOTD_POLL_MS = 200,
-};
 
 static void load_config(struct kb_session *s)
 {
@@ -64,41 +56,10 @@ static void quiet_core_log(void)
 /* Without kbootd: set up the target, find entries and count down here. */
 static void start_local(struct kb_session *s)
 {
+	kb_link_go_local(s);
 	kb_error err = { 0 };
-	kb_config_free(&s->cfg);
-	if (kb_startup(NULL, &s->cfg, &err) < 0)
-		printf("%s\n", err.text);
-	kb_error_clear(&err);
 	if (kb_bootctl_start_countdown(&err) < 0)
 		printf("%s: autoboot is off (set default= in kboot.conf)\n", err.text);
-}
-
-/* kbootd runs (or init started it beside us and it is about to): wait for it
- * to finish its own start-up and answer. Gives -ENOENT when it is not there. */
-static int connect_kbootd(struct kb_session *s, int wait_start_ms, kb_error *err)
-{
-	if (!kb_daemon_wait_running(wait_start_ms))
-		return kb_error_set(err, ENOENT, "kbootd is not running");
-	bool said = false;
-	struct timespec step = { .tv_nsec = KB_KBOOTD_POLL_MS * 1000000L };
-	for (int waited = 0;; waited += KB_KBOOTD_POLL_MS) {
-		int r = kb_client_connect(kb_env()->run_dir, &s->client, err);
-		if (r >= 0 || !kb_daemon_running() || waited >= KB_KBOOTD_READY_MS)
-			return r;
-		if (!said) {
-			printf("Waiting for kbootd to find the boot entries...\n");
-			fflush(stdout);
-			said = true;
-		}
-		nanosleep(&step, NULL);
-	}
-}
-
-static void start_client(struct kb_session *s)
-{
-	kb_error err = { 0 };
-	if (kb_client_follow(s->client, &err) < 0)
-		printf("%s\n", err.text); /* the countdown still shows, by asking */
 }
 
 /* --wait-for-kbootd=SECONDS: init starts kbootd and the console together,
@@ -128,17 +89,17 @@ int main(int argc, char **argv)
 	kb_session_init(&s);
 
 	kb_error err = { 0 };
-	if (connect_kbootd(&s, wait_ms, &err) >= 0) {
+	if (kb_link_attach(&s, wait_ms, &err) >= 0) {
 		load_config(&s); /* after kbootd's start-up: the target's kboot.conf */
 		if (s.cfg.message && s.cfg.message[0])
 			printf("%s\n", s.cfg.message);
 		/* kbootd counts down: Ctrl-C must stop it before the shell. */
 		kb_interrupt_phase(KB_PHASE_COUNTDOWN);
-		start_client(&s);
 	} else {
 		if (err.code != ENOENT) /* it left its address but does not answer */
 			printf("%s; working without kbootd\n", err.text);
 		start_local(&s);
+		load_config(&s); /* after the config update: perhaps the target's */
 		if (s.cfg.message && s.cfg.message[0])
 			printf("%s\n", s.cfg.message);
 		kb_interrupt_phase(KB_PHASE_COUNTDOWN);

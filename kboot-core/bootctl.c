@@ -1,16 +1,19 @@
 /* The boot controller: the one state machine every front end drives. */
 #include "bootctl.h"
 #include "cleanup.h"
+#include "env.h"
 #include "event.h"
 #include "kexec.h"
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -157,8 +160,56 @@ static void *countdown_main(void *arg)
 	return NULL;
 }
 
+/* <run_dir>/autoboot-stopped: a person stopped the countdown in this run of
+ * the kboot environment (run_dir is a tmpfs). A kbootd that init restarts,
+ * or a console carrying on alone, must not count down again behind them. */
+static void stopped_marker(char *ret, size_t size)
+{
+	snprintf(ret, size, "%s/autoboot-stopped", kb_env()->run_dir);
+}
+
+static bool autoboot_was_stopped(void)
+{
+	char path[KB_PATH_MAX];
+	stopped_marker(path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+static void remember_autoboot_stopped(void)
+{
+	char path[KB_PATH_MAX];
+	stopped_marker(path, sizeof(path));
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		kb_debug("%s: %s", path, strerror(errno));
+		return;
+	}
+	close(fd);
+}
+
+static int cancel_countdown(bool by_person)
+{
+	pthread_mutex_lock(&lock);
+	if (state != KB_BOOT_COUNTDOWN) {
+		pthread_mutex_unlock(&lock);
+		return -EALREADY;
+	}
+	countdown_generation++;
+	set_state_locked(KB_BOOT_IDLE);
+	pthread_mutex_unlock(&lock);
+	if (by_person)
+		remember_autoboot_stopped();
+	kb_info("countdown stopped");
+	emit_state();
+	return 0;
+}
+
 int kb_bootctl_start_countdown(kb_error *err)
 {
+	if (autoboot_was_stopped()) {
+		kb_info("autoboot was stopped earlier; waiting for a choice");
+		return 0;
+	}
 	pthread_mutex_lock(&lock);
 	if (state != KB_BOOT_IDLE) {
 		pthread_mutex_unlock(&lock);
@@ -206,7 +257,7 @@ int kb_bootctl_start_countdown(kb_error *err)
 	int r = pthread_create(&t, &attr, countdown_main, (void *)(uintptr_t)generation);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
-		kb_bootctl_cancel();
+		cancel_countdown(false);
 		return kb_error_set(err, r, "cannot start the countdown: %s", strerror(r));
 	}
 	return 0;
@@ -214,17 +265,7 @@ int kb_bootctl_start_countdown(kb_error *err)
 
 int kb_bootctl_cancel(void)
 {
-	pthread_mutex_lock(&lock);
-	if (state != KB_BOOT_COUNTDOWN) {
-		pthread_mutex_unlock(&lock);
-		return -EALREADY;
-	}
-	countdown_generation++;
-	set_state_locked(KB_BOOT_IDLE);
-	pthread_mutex_unlock(&lock);
-	kb_info("countdown stopped");
-	emit_state();
-	return 0;
+	return cancel_countdown(true);
 }
 
 /* What to boot, as generalized paths, from an entry or a bare kernel. */

@@ -48,9 +48,11 @@ int kb_bootctl_set_entries(const struct kb_entry_list *entries, kb_error *err);
 /* Copy the current entries out (caller frees with kb_entry_list_free). */
 int kb_bootctl_entries(struct kb_entry_list *ret, kb_error *err);
 /* Start the countdown for the default entry with the configured timeout;
- * -ENOENT when there is no default, 0 with nothing done when timeout < 0. */
+ * -ENOENT when there is no default, 0 with nothing done when timeout < 0 or
+ * when a countdown was stopped before in this run (<run_dir>/autoboot-stopped:
+ * a restarted kbootd does not count down behind the person who stopped it). */
 int kb_bootctl_start_countdown(kb_error *err);
-/* Stop the countdown; -EALREADY when none ran. */
+/* Stop the countdown (and remember that, see above); -EALREADY when none ran. */
 int kb_bootctl_cancel(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after

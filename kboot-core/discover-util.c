@@ -20,6 +20,18 @@ int kb_fs_local(const struct kb_fs *fs, const char *path, char *ret, size_t size
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* strerror for reading a filesystem under discovery. Linux says EUCLEAN
+ * (ext4's EFSCORRUPTED) or EBADMSG (EFSBADCRC) for a damaged filesystem;
+ * musl 1.2.3 has no text for EUCLEAN at all ("No error information"). */
+static const char *read_strerror(int errnum)
+{
+	if (errnum == EUCLEAN)
+		return "the filesystem is damaged (structure needs cleaning; run fsck)";
+	if (errnum == EBADMSG)
+		return "the filesystem is damaged (bad checksum; run fsck)";
+	return strerror(errnum);
+}
+
 /* The file is on fs itself, not on something mounted below its mountpoint. */
 static int same_fs(const struct kb_fs *fs, const char *local, struct stat *ret)
 {
@@ -51,7 +63,7 @@ int kb_fs_read(const struct kb_fs *fs, const char *path, char **ret_text, size_t
 	if (r == -ENOENT || r == -EXDEV || r == -ENOTDIR)
 		return -ENOENT;
 	if (r < 0)
-		return kb_error_set(err, -r, "%s: %s", name, strerror(-r));
+		return kb_error_set(err, -r, "%s: %s", name, read_strerror(-r));
 	if (S_ISDIR(st.st_mode))
 		return kb_error_set(err, EISDIR, "%s: is a directory, not a config file", name);
 	if (st.st_size > KB_PARSE_FILE_MAX)
@@ -62,7 +74,7 @@ int kb_fs_read(const struct kb_fs *fs, const char *path, char **ret_text, size_t
 		return kb_error_set(err, EFBIG, "%s: too large for a config file (limit %d bytes)",
 				    name, KB_PARSE_FILE_MAX);
 	if (r < 0)
-		return kb_error_set(err, -r, "%s: %s", name, strerror(-r));
+		return kb_error_set(err, -r, "%s: %s", name, read_strerror(-r));
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,11 +125,21 @@ static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow, curl_
 	return 0;
 }
 
-/* Keeps the reason phrase of "HTTP/1.1 404 Not Found" for the error text. */
+/* Keeps the reason phrase of "HTTP/1.1 404 Not Found" and the length for
+ * the error text (curl forgets the length when it refuses the size). */
 static size_t on_header(char *data, size_t size, size_t n, void *opaque)
 {
 	struct transfer *t = opaque;
 	size_t len = size * n;
+	static const char length_field[] = "content-length:";
+	if (len > sizeof(length_field) && strncasecmp(data, length_field, sizeof(length_field) - 1) == 0) {
+		char digits[32];
+		snprintf(digits, sizeof(digits), "%.*s", (int)(len - (sizeof(length_field) - 1)),
+			 data + sizeof(length_field) - 1);
+		unsigned long long value;
+		if (sscanf(digits, " %llu", &value) == 1)
+			t->total = value;
+	}
 	if (len > 12 && strncmp(data, "HTTP/", 5) == 0) {
 		const char *sp = memchr(data, ' ', len);
 		const char *reason = sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - data)) : NULL;
@@ -268,7 +279,7 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
 				    curl_easy_strerror(curl_init_result));
 
 	pthread_mutex_lock(&fetch_lock);
-	_cleanup_(unlock_fetch) pthread_mutex_t *locked = &fetch_lock;
+	_cleanup_(unlock_fetch) pthread_mutex_t *locked __attribute__((unused)) = &fetch_lock;
 	atomic_store(&cancel_requested, false);
 	atomic_store(&fetch_running, true);
 
@@ -287,10 +298,8 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
 		return fd;
 	}
 	int r = transfer(req, fd, err);
-	if (r < 0) {
-		kb_warn("%s", err ? err->text : req->url);
-		return r;
-	}
+	if (r < 0)
+		return r; /* the caller reports it: logging here would say it twice */
 	if (close(TAKE_FD(fd)) < 0)
 		return kb_error_set(err, errno, "%s: cannot write the cache file: %s", req->url,
 				    strerror(errno));

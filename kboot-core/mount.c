@@ -22,10 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+
+#ifndef BLKROSET
+#define BLKROSET _IO(0x12, 93) /* <linux/fs.h>, which clashes with <sys/mount.h> */
+#endif
 
 enum { KB_MOUNTS_MAX = 256, KB_MOUNT_OPTIONS_MAX = 1024 };
 
@@ -43,23 +48,55 @@ static void iter_freep(struct libmnt_iter **i)
 }
 #define _cleanup_table_ _cleanup_(table_unrefp)
 
-/* Options that keep a read-only mount from writing anyway. Linux 6.1: ext3/4
- * replay a dirty journal even for "ro" unless "noload"; xfs, f2fs and nilfs2
- * replay their logs unless "norecovery"; btrfs replays its tree log unless
- * "rescue=nologreplay" (the old "nologreplay" is deprecated). */
+/* Options that keep a read-only mount from writing anyway, and a broken
+ * filesystem from stopping the machine. Linux 6.1: ext3/4 replay a dirty
+ * journal even for "ro" unless "noload"; xfs, f2fs and nilfs2 replay their
+ * logs unless "norecovery"; btrfs replays its tree log unless
+ * "rescue=nologreplay" (the old "nologreplay" is deprecated). ext2/3/4 obey
+ * the superblock's errors= behaviour, so a disk set to errors=panic would
+ * panic kboot on its first inconsistency unless a mount option overrides it. */
 static const char *readonly_options(const char *fstype)
 {
 	static const struct {
 		const char *fstype, *options;
 	} table[] = {
-		{ "ext3", "noload" },	   { "ext4", "noload" },
-		{ "xfs", "norecovery" },   { "f2fs", "norecovery" },
-		{ "nilfs2", "norecovery" }, { "btrfs", "rescue=nologreplay" },
+		{ "ext2", "errors=continue" },
+		{ "ext3", "noload,errors=continue" },
+		{ "ext4", "noload,errors=continue" },
+		{ "xfs", "norecovery" },
+		{ "f2fs", "norecovery" },
+		{ "nilfs2", "norecovery" },
+		{ "btrfs", "rescue=nologreplay" },
 	};
 	for (size_t i = 0; fstype && i < KB_ELEMENTSOF(table); i++)
 		if (strcmp(table[i].fstype, fstype) == 0)
 			return table[i].options;
 	return NULL;
+}
+
+/* A writable mount (a named feature) of a broken ext2/3/4 stops writing
+ * rather than panicking or writing on. */
+static const char *writable_options(const char *fstype)
+{
+	static const char *const ext[] = { "ext2", "ext3", "ext4" };
+	for (size_t i = 0; fstype && i < KB_ELEMENTSOF(ext); i++)
+		if (strcmp(ext[i], fstype) == 0)
+			return "errors=remount-ro";
+	return NULL;
+}
+
+/* "ro" on the mount is not enough: Linux 6.1 ext4 records an error in the
+ * superblock of a read-only mount (ext4_handle_error) unless the block
+ * device itself is read-only. So kboot marks a device read-only before it
+ * mounts it read-only, and writable again only for a named writable mount.
+ * Best effort: a device that refuses is still mounted "ro". */
+static void set_device_readonly(const char *devpath, const char *name, bool ro)
+{
+	_cleanup_close_ int fd = open(devpath, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int flag = ro;
+	if (fd < 0 || ioctl(fd, BLKROSET, &flag) < 0)
+		kb_debug("%s: cannot mark the device %s: %s", name, ro ? "read-only" : "writable",
+			 strerror(errno));
 }
 
 static int mkdir_p(const char *path)
@@ -184,7 +221,8 @@ static const char *display_name(const char *source)
 	return strncmp(source, "/dev/", 5) == 0 ? source + 5 : source;
 }
 
-/* The caller's options minus anything that decides writability: we decide. */
+/* The caller's options minus anything that decides writability or what a
+ * filesystem error does (a target's fstab may say errors=panic): we decide. */
 static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
 			const char *user)
 {
@@ -195,7 +233,7 @@ static int join_options(char *ret, size_t size, const char *mode_option, const c
 	char *save = NULL;
 	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
 		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "defaults") == 0 ||
-		    strcmp(o, "remount") == 0)
+		    strcmp(o, "remount") == 0 || strncmp(o, "errors=", 7) == 0)
 			continue;
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
 	}
@@ -252,9 +290,12 @@ static int mount_locked(const char *source, const char *dir, const char *fstype,
 
 	char opts[KB_MOUNT_OPTIONS_MAX];
 	bool ro = mode == KB_MOUNT_READONLY;
-	if (join_options(opts, sizeof(opts), ro ? "ro" : "rw", ro ? readonly_options(fstype) : NULL,
-			 options) < 0)
+	if (join_options(opts, sizeof(opts), ro ? "ro" : "rw",
+			 ro ? readonly_options(fstype) : writable_options(fstype), options) < 0)
 		return kb_error_set(err, E2BIG, "%s: mount options too long", name);
+
+	if (S_ISBLK(st.st_mode))
+		set_device_readonly(source, name, ro);
 
 	_cleanup_(context_freep) struct libmnt_context *cxt = mnt_new_context();
 	if (!cxt)

@@ -213,11 +213,24 @@ int kb_path_parse(const char *text, const char *cwd, struct kb_path *ret, kb_err
 	return 0;
 }
 
+/* "/dev/" before a device name that would not read as a device on its own
+ * ("/dev/foo:/p" is not "foo:/p", an NFS host); none for tags and words. */
+static const char *device_prefix(const struct kb_path *p)
+{
+	bool tag = p->scheme ? p->scheme == &kb_path_scheme_tag : kb_path_scheme_tag.match(p->device);
+	if (tag || p->device[0] == '/' || kb_path_is_device_word(p->device, strlen(p->device)))
+		return "";
+	return "/dev/";
+}
+
 int kb_path_format(const struct kb_path *p, char *ret, size_t size)
 {
 	int n = -1;
 	switch (p->kind) {
 	case KB_PATH_TARGET:
+		/* the target's own /dev/x, not the device /dev/x */
+		n = snprintf(ret, size, "%s%s", strncmp(p->path, "/dev/", 5) == 0 ? "/." : "", p->path);
+		break;
 	case KB_PATH_URL:
 		n = snprintf(ret, size, "%s", p->path);
 		break;
@@ -225,9 +238,11 @@ int kb_path_format(const struct kb_path *p, char *ret, size_t size)
 		n = snprintf(ret, size, "/%s", strcmp(p->path, "/") == 0 ? "/" : p->path);
 		break;
 	case KB_PATH_DEVICE:
-		n = snprintf(ret, size, "%s", p->device);
+		n = snprintf(ret, size, "%s%s", device_prefix(p), p->device);
 		break;
 	case KB_PATH_DEVICE_FILE:
+		n = snprintf(ret, size, "%s%s:%s", device_prefix(p), p->device, p->path);
+		break;
 	case KB_PATH_NFS:
 		n = snprintf(ret, size, "%s:%s", p->device, p->path);
 		break;

@@ -38,10 +38,8 @@ static bool entry_exists(const char *id)
 	return found;
 }
 
-/* A request body as the core's request; strings stay owned by body. 0 or the
- * status sent. */
-static int parse_request(struct mg_connection *conn, const cJSON *body, struct kb_boot_request *req,
-			 const char **initrds)
+int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const char **initrds,
+			   struct kbd_refusal *no)
 {
 	static const char *const known[] = { "entry", "kernel", "initrd", "cmdline", "dry_run" };
 	const cJSON *item;
@@ -50,7 +48,7 @@ static int parse_request(struct mg_connection *conn, const cJSON *body, struct k
 		for (size_t i = 0; i < KB_ELEMENTSOF(known); i++)
 			ok |= strcmp(item->string, known[i]) == 0;
 		if (!ok)
-			return kbd_send_error(conn, 400, "invalid_field", "unknown field \"%s\"", item->string);
+			return kbd_refuse(no, 400, "invalid_field", "unknown field \"%s\"", item->string);
 	}
 	const cJSON *entry = cJSON_GetObjectItemCaseSensitive(body, "entry");
 	const cJSON *kernel = cJSON_GetObjectItemCaseSensitive(body, "kernel");
@@ -59,20 +57,20 @@ static int parse_request(struct mg_connection *conn, const cJSON *body, struct k
 	const cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(body, "dry_run");
 
 	if (entry && !cJSON_IsString(entry))
-		return kbd_send_error(conn, 400, "invalid_field", "\"entry\" must be a string");
+		return kbd_refuse(no, 400, "invalid_field", "\"entry\" must be a string");
 	if (kernel && !cJSON_IsString(kernel))
-		return kbd_send_error(conn, 400, "invalid_field", "\"kernel\" must be a string");
+		return kbd_refuse(no, 400, "invalid_field", "\"kernel\" must be a string");
 	if (cmdline && !cJSON_IsString(cmdline))
-		return kbd_send_error(conn, 400, "invalid_field", "\"cmdline\" must be a string");
+		return kbd_refuse(no, 400, "invalid_field", "\"cmdline\" must be a string");
 	if (dry_run && !cJSON_IsBool(dry_run))
-		return kbd_send_error(conn, 400, "invalid_field", "\"dry_run\" must be true or false");
+		return kbd_refuse(no, 400, "invalid_field", "\"dry_run\" must be true or false");
 	if (!entry == !kernel)
-		return kbd_send_error(conn, 400, "invalid_request", "give either \"entry\" or \"kernel\"");
+		return kbd_refuse(no, 400, "invalid_request", "give either \"entry\" or \"kernel\"");
 	if (entry && initrd)
-		return kbd_send_error(conn, 400, "invalid_request",
+		return kbd_refuse(no, 400, "invalid_request",
 				      "\"initrd\" goes with \"kernel\"; an entry has its own");
 	if (cmdline && strlen(cmdline->valuestring) >= KB_CMDLINE_MAX)
-		return kbd_send_error(conn, 413, "too_large", "the command line is longer than %d bytes",
+		return kbd_refuse(no, 413, "too_large", "the command line is longer than %d bytes",
 				      KB_CMDLINE_MAX - 1);
 
 	size_t n = 0;
@@ -82,27 +80,24 @@ static int parse_request(struct mg_connection *conn, const cJSON *body, struct k
 		const cJSON *one;
 		cJSON_ArrayForEach(one, initrd) {
 			if (!cJSON_IsString(one))
-				return kbd_send_error(conn, 400, "invalid_field",
+				return kbd_refuse(no, 400, "invalid_field",
 						      "\"initrd\" must be a list of paths");
 			if (n == KB_ENTRY_INITRDS_MAX)
-				return kbd_send_error(conn, 413, "too_large", "more than %d initrds",
+				return kbd_refuse(no, 413, "too_large", "more than %d initrds",
 						      KB_ENTRY_INITRDS_MAX);
 			initrds[n++] = one->valuestring;
 		}
 	} else if (initrd && !cJSON_IsNull(initrd))
-		return kbd_send_error(conn, 400, "invalid_field", "\"initrd\" must be a list of paths");
+		return kbd_refuse(no, 400, "invalid_field", "\"initrd\" must be a list of paths");
 
 	if (kernel && (!kernel->valuestring[0] || strlen(kernel->valuestring) >= KB_PATH_MAX))
-		return kbd_send_error(conn, 400, "path_invalid", "\"kernel\" must be a path");
+		return kbd_refuse(no, 400, "path_invalid", "\"kernel\" must be a path");
 	if (kernel && kb_path_has_dotdot(kernel->valuestring))
-		return kbd_send_error(conn, 400, "path_invalid", "%s: \"..\" is not allowed",
+		return kbd_refuse(no, 400, "path_invalid", "%s: \"..\" is not allowed",
 				      kernel->valuestring);
 	for (size_t i = 0; i < n; i++)
 		if (!initrds[i][0] || strlen(initrds[i]) >= KB_PATH_MAX || kb_path_has_dotdot(initrds[i]))
-			return kbd_send_error(conn, 400, "path_invalid", "%s: not an allowed path", initrds[i]);
-	if (entry && !entry_exists(entry->valuestring))
-		return kbd_send_error(conn, 404, "entry_not_found", "%s: no such entry", entry->valuestring);
-
+			return kbd_refuse(no, 400, "path_invalid", "%s: not an allowed path", initrds[i]);
 	*req = (struct kb_boot_request){
 		.entry_id = entry ? entry->valuestring : NULL,
 		.kernel = kernel ? kernel->valuestring : NULL,
@@ -136,10 +131,13 @@ static int boot_post(struct mg_connection *conn, void *data)
 		return status;
 	const char *initrds[KB_ENTRY_INITRDS_MAX];
 	struct kb_boot_request req;
-	status = parse_request(conn, body, &req, initrds);
+	struct kbd_refusal no;
+	status = kbd_boot_request_parse(body, &req, initrds, &no);
+	if (!status && req.entry_id && !entry_exists(req.entry_id))
+		status = kbd_refuse(&no, 404, "entry_not_found", "%s: no such entry", req.entry_id);
 	if (status) {
 		cJSON_Delete(body);
-		return status;
+		return kbd_send_refusal(conn, &no);
 	}
 	_cleanup_free_ struct kb_boot_plan *plan = calloc(1, sizeof(*plan));
 	if (!plan) {

@@ -407,22 +407,32 @@ static int check_request(struct mg_connection *conn, void *data)
 	return 0;
 }
 
+int kbd_login_password(const cJSON *body, const char **ret_password, struct kbd_refusal *no)
+{
+	const cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
+	if (!cJSON_IsString(pw) || strlen(pw->valuestring) > KBD_PASSWORD_MAX)
+		return kbd_refuse(no, 400, "invalid_field", "\"password\" must be a string");
+	*ret_password = pw->valuestring;
+	return 0;
+}
+
 static int session_login(struct mg_connection *conn)
 {
 	cJSON *body = NULL;
 	int status = kbd_read_json(conn, &body);
 	if (status)
 		return status;
-	const cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
-	if (!cJSON_IsString(pw) || strlen(pw->valuestring) > KBD_PASSWORD_MAX) {
+	const char *password;
+	struct kbd_refusal no;
+	if (kbd_login_password(body, &password, &no)) {
 		cJSON_Delete(body);
-		return kbd_send_error(conn, 400, "invalid_field", "\"password\" must be a string");
+		return kbd_send_refusal(conn, &no);
 	}
 	if (auth.none) {
 		cJSON_Delete(body);
 		return kbd_send_error(conn, 409, "auth_disabled", "auth=none: no login is needed");
 	}
-	int r = try_password(mg_get_request_info(conn)->remote_addr, pw->valuestring);
+	int r = try_password(mg_get_request_info(conn)->remote_addr, password);
 	cJSON_Delete(body);
 	if (r > 0)
 		return send_throttled(conn, 429, r);

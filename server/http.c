@@ -167,15 +167,39 @@ int kbd_read_json(struct mg_connection *conn, cJSON **ret)
 				      KBD_BODY_MAX);
 	if (r < 0)
 		return kbd_send_error(conn, 400, "body_unreadable", "could not read the request body");
-	cJSON *json = cJSON_ParseWithLength(body, len);
+	struct kbd_refusal no;
+	if (kbd_json_object_parse(body, len, ret, &no))
+		return kbd_send_refusal(conn, &no);
+	return 0;
+}
+
+int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_refusal *no)
+{
+	cJSON *json = cJSON_ParseWithLength(text, len);
 	if (!json)
-		return kbd_send_error(conn, 400, "malformed_json", "the request body is not valid JSON");
+		return kbd_refuse(no, 400, "malformed_json", "the request body is not valid JSON");
 	if (!cJSON_IsObject(json)) {
 		cJSON_Delete(json);
-		return kbd_send_error(conn, 400, "invalid_field", "the request body must be a JSON object");
+		return kbd_refuse(no, 400, "invalid_field", "the request body must be a JSON object");
 	}
 	*ret = json;
 	return 0;
+}
+
+int kbd_refuse(struct kbd_refusal *ret, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ret->message, sizeof(ret->message), fmt, ap);
+	va_end(ap);
+	ret->status = status;
+	ret->code = code;
+	return status;
+}
+
+int kbd_send_refusal(struct mg_connection *conn, const struct kbd_refusal *no)
+{
+	return kbd_send_error(conn, no->status, no->code, "%s", no->message);
 }
 
 int kbd_discard_body(struct mg_connection *conn)

@@ -36,10 +36,11 @@ static const char SECURITY_HEADERS[] =
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kbootd [--listen ADDR] [--webroot DIR] [--conf FILE]\n"
-		   "  --listen   civetweb listening_ports, e.g. 80 or 127.0.0.1:8080 (kboot.conf listen=)\n"
-		   "  --webroot  the UI's files (default %s)\n"
-		   "  --conf     kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n",
+	fprintf(f, "usage: kbootd [--listen ADDR] [--listen-tls ADDR] [--webroot DIR] [--conf FILE]\n"
+		   "  --listen      civetweb listening_ports, e.g. 80 or 127.0.0.1:8080 (kboot.conf listen=)\n"
+		   "  --listen-tls  HTTPS when $KBOOT_ETC/kboot/tls.pem exists (default: --listen's address, port 443)\n"
+		   "  --webroot     the UI's files (default %s)\n"
+		   "  --conf        kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n",
 		DEFAULT_WEBROOT);
 }
 
@@ -47,6 +48,7 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "listen-tls", required_argument, NULL, 't' },
 		{ "webroot", required_argument, NULL, 'w' },
 		{ "conf", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
@@ -54,9 +56,10 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "l:w:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:t:w:c:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': ret->listen = optarg; break;
+		case 't': ret->listen_tls = optarg; break;
 		case 'w': ret->webroot = optarg; break;
 		case 'c': ret->conf_path = optarg; break;
 		case 'h': usage(stdout); exit(0);
@@ -79,14 +82,14 @@ static int log_message(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
-static struct mg_context *start_http(const char *listen, const char *webroot)
+static struct mg_context *start_http(const struct kbd_listen *listen, const char *webroot)
 {
 	char threads[16];
 	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
 	char header_max[16];
 	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
 	const char *options[] = {
-		"listening_ports", listen,
+		"listening_ports", listen->ports,
 		"document_root", webroot,
 		"enable_directory_listing", "no",
 		"index_files", "index.html",
@@ -97,12 +100,16 @@ static struct mg_context *start_http(const char *listen, const char *webroot)
 		"ssi_pattern", "",
 		"request_timeout_ms", "30000",
 		"enable_keep_alive", "yes",
+		listen->tls ? "ssl_certificate" : NULL, listen->cert,
 		NULL,
 	};
 	struct mg_callbacks callbacks = { .log_message = log_message };
+	if (listen->tls)
+		callbacks.begin_request = kbd_tls_redirect;
 	struct mg_context *ctx = mg_start(&callbacks, NULL, options);
 	if (!ctx)
 		return NULL;
+	kbd_tls_listening(ctx);
 	kbd_auth_register(ctx);
 	kbd_status_register(ctx);
 	kbd_devices_register(ctx);
@@ -120,10 +127,17 @@ static struct mg_context *start_http(const char *listen, const char *webroot)
 /* <run_dir>/kbootd.url: where local clients (the console) find us. */
 static int write_url(struct mg_context *ctx, const char *run_dir, kb_error *err)
 {
-	struct mg_server_port ports[4];
-	int n = mg_get_server_ports(ctx, 4, ports);
+	struct mg_server_port ports[KBD_LISTEN_PORTS_MAX];
+	int n = mg_get_server_ports(ctx, KBD_LISTEN_PORTS_MAX, ports);
 	if (n <= 0)
 		return kb_error_set(err, EIO, "civetweb reports no listening port");
+	/* With TLS, plain ports only redirect: name the TLS port. */
+	int use = 0;
+	for (int i = 0; i < n; i++)
+		if (ports[i].is_ssl) {
+			use = i;
+			break;
+		}
 	char path[4096], tmp[4096];
 	if (snprintf(path, sizeof(path), "%s/kbootd.url", run_dir) >= (int)sizeof(path) ||
 	    snprintf(tmp, sizeof(tmp), "%s/kbootd.url.tmp", run_dir) >= (int)sizeof(tmp))
@@ -131,8 +145,8 @@ static int write_url(struct mg_context *ctx, const char *run_dir, kb_error *err)
 	_cleanup_fclose_ FILE *f = fopen(tmp, "we");
 	if (!f)
 		return kb_error_set(err, errno, "%s: %s", tmp, strerror(errno));
-	const char *host = ports[0].protocol == 2 ? "[::1]" : "127.0.0.1";
-	fprintf(f, "%s://%s:%d\n", ports[0].is_ssl ? "https" : "http", host, ports[0].port);
+	const char *host = ports[use].protocol == 2 ? "[::1]" : "127.0.0.1";
+	fprintf(f, "%s://%s:%d\n", ports[use].is_ssl ? "https" : "http", host, ports[use].port);
 	if (fflush(f) != 0 || rename(tmp, path) < 0)
 		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
 	return 0;
@@ -192,17 +206,26 @@ int main(int argc, char **argv)
 	if (kbd_watch_init(&cfg, &err) < 0)
 		kb_warn("devices: %s", err.text);
 
-	mg_init_library(0);
-	struct mg_context *ctx = start_http(opts.listen, opts.webroot);
+	mg_init_library(MG_FEATURES_SSL);
+	struct kbd_listen listen;
+	kb_error_clear(&err);
+	if (kbd_tls_setup(opts.listen, opts.listen_tls, env->etc_dir, &listen, &err) < 0)
+		kb_warn("kbootd: %s", err.text);
+	kb_error_clear(&err);
+	if (listen.tls && kbd_quiet_tls_errors(&err) < 0)
+		kb_warn("kbootd: %s", err.text);
+	struct mg_context *ctx = start_http(&listen, opts.webroot);
 	if (!ctx) {
-		kb_err("kbootd: cannot listen on %s", opts.listen);
+		kb_err("kbootd: cannot listen on %s%s%s", listen.ports, listen.tls ? " with TLS from " : "",
+		       listen.cert);
 		return 1;
 	}
 	if (mkdir(env->run_dir, 0755) < 0 && errno != EEXIST)
 		kb_warn("%s: %s", env->run_dir, strerror(errno));
 	if (kbd_auth_write_local_token(env->run_dir, &err) < 0 || write_url(ctx, env->run_dir, &err) < 0)
 		kb_warn("kbootd: %s (the console will work without kbootd)", err.text);
-	kb_info("kbootd %s listening on %s", KBOOT_VERSION, opts.listen);
+	kb_info("kbootd %s listening on %s%s", KBOOT_VERSION, listen.ports,
+		listen.tls ? " (HTTPS; plain HTTP redirects)" : "");
 
 	kb_error_clear(&err);
 	int r = kb_bootctl_start_countdown(&err);

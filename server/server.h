@@ -23,11 +23,13 @@ enum {
 	KBD_LOGIN_DELAY_MAX_S = 60,    /* backoff doubles up to this */
 	KBD_LOGIN_CLIENTS_MAX = 64,    /* clients whose failures are remembered */
 	KBD_PASSWORD_MAX = 256,        /* bytes of a password in a login */
+	KBD_LISTEN_PORTS_MAX = 8,      /* listening ports looked at for kbootd.url */
 };
 
 /* The options kbootd runs with. */
 struct kbd_options {
 	const char *listen;
+	const char *listen_tls;
 	const char *webroot;
 	const char *conf_path;
 };
@@ -56,6 +58,46 @@ bool kbd_method_is(const struct mg_connection *conn, const char *method);
 int kbd_query_param(const struct mg_connection *conn, const char *name, char *ret, size_t size);
 /* cJSON string or null. */
 cJSON *kbd_json_string_or_null(const char *s);
+
+/* A request refused before any work: what to send. The checks of request
+ * bodies fill one instead of sending, so they run without a connection
+ * (tests/fuzz/fuzz-json-bodies.c). */
+struct kbd_refusal {
+	int status;
+	const char *code;
+	char message[KB_ERROR_TEXT_MAX];
+};
+/* Fill *ret; returns status. */
+int kbd_refuse(struct kbd_refusal *ret, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int kbd_send_refusal(struct mg_connection *conn, const struct kbd_refusal *no);
+/* A body's text as a JSON object: 0 and *ret, or the refusal's status. */
+int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_refusal *no);
+/* api-boot.c: POST /api/v1/boot's body as the core's request (strings stay
+ * owned by body; initrds has KB_ENTRY_INITRDS_MAX slots). 0 or the status. */
+struct kb_boot_request;
+int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const char **initrds,
+			   struct kbd_refusal *no);
+/* auth.c: the password of a POST /api/v1/session body. 0 or the status. */
+int kbd_login_password(const cJSON *body, const char **ret_password, struct kbd_refusal *no);
+
+/* --- tls.c ----------------------------------------------------------------- */
+struct kbd_listen {
+	char ports[512]; /* civetweb listening_ports */
+	char cert[4096]; /* ssl_certificate, or "" for plain HTTP */
+	bool tls;
+};
+/* HTTPS on listen_tls (default: listen's address, port 443) when
+ * <etc_dir>/kboot/tls.pem exists, with listen's ports redirecting to it.
+ * *ret is always usable: plain HTTP on listen after an error. */
+int kbd_tls_setup(const char *listen, const char *listen_tls, const char *etc_dir, struct kbd_listen *ret,
+		  kb_error *err);
+/* Once civetweb listens: learn the TLS port for redirects. */
+void kbd_tls_listening(struct mg_context *ctx);
+/* quiet.c: drop civetweb's per-connection TLS error lines from stderr (the console). */
+int kbd_quiet_tls_errors(kb_error *err);
+/* civetweb begin_request with TLS: 308 from plain HTTP to HTTPS; 1 when answered. */
+int kbd_tls_redirect(struct mg_connection *conn);
 
 /* --- auth.c ---------------------------------------------------------------- */
 int kbd_auth_init(const struct kb_config *cfg, kb_error *err);

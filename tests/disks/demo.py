@@ -135,6 +135,16 @@ def build(out, kernel, busybox="/bin/busybox", kboot_conf=None, target_cmdline="
     return ver
 
 
+def write_target_files(directory, kernel, busybox="/bin/busybox"):
+    """The demo target's kernel and initramfs as plain files (vmlinuz,
+    initrd.img) in directory, for serving over the network. Returns the
+    kernel version."""
+    os.makedirs(directory, exist_ok=True)
+    shutil.copy(kernel, os.path.join(directory, "vmlinuz"))
+    target_initramfs(os.path.join(directory, "initrd.img"), busybox)
+    return kernel_version(kernel)
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit("usage: demo.py OUT.img KERNEL")

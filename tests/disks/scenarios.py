@@ -255,3 +255,16 @@ def extract(disk, offset, size, out):
     subprocess.run(["dd", f"if={disk}", f"of={out}", "bs=1M", "iflag=skip_bytes,count_bytes",
                     f"skip={offset}", f"count={size}", "status=none"], check=True)
     return out
+
+
+def ext4_cat(disk, number, path, tmpdir):
+    """A file's text from an ext4 partition of a GPT disk image (debugfs, no
+    mount)."""
+    for n, offset, size in gpt_partitions(disk):
+        if n == number:
+            part = extract(disk, offset, size, os.path.join(tmpdir, f"cat-p{n}.img"))
+            out = subprocess.run(["debugfs", "-R", f"cat {path}", part], check=True,
+                                 capture_output=True, text=True).stdout
+            os.unlink(part)
+            return out
+    raise ValueError(f"{disk}: no partition {number}")

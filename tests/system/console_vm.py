@@ -9,8 +9,8 @@ COUNTDOWN = r"Booting '([^']+)' in (\d+) s; press any key for the prompt"
 PROMPT = "kboot> "
 LINE_TIMEOUT = 60      # one typed line's answer under TCG; a bound, not a measurement
 TARGET_TIMEOUT = 120   # a kexec into the demo target and its banner
-BANNER = r"KBOOT-DEMO-TARGET: ([^\r\n]*) is running"
-TARGET_CMDLINE = r"TARGET-CMDLINE: ([^\r\n]*)"
+BANNER = r"KBOOT-DEMO-TARGET: ([^\r\n]*) is running\r*\n"
+TARGET_CMDLINE = r"TARGET-CMDLINE: ([^\r\n]*)\r*\n"  # the whole line, not what arrived so far
 # Lines on the serial console written by others than the prompt: kbootd's log
 # ("kboot: ..."), BusyBox init ("starting pid ...", "process '...' exited")
 # and the kernel ("[    1.234] ...").

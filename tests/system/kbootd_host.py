@@ -66,13 +66,18 @@ def make_cpio(path):
 
 KEXEC_STAND_IN = """#!/usr/bin/python3
 # Stand-in for kexec-tools: records its arguments, one JSON list per line.
+# Like kexec-tools it needs an action (-l, -u, -e, -p): without one the real
+# kexec loads and then runs shutdown(8), which must never happen here.
 # When $KBOOT_TEST_KEXEC_FAIL names an existing file, a load prints its text
 # and fails the way kexec does.
 import json, os, sys
 with open(os.environ["KBOOT_TEST_KEXEC_LOG"], "a") as f:
     f.write(json.dumps(sys.argv[1:]) + "\\n")
+if not {"-l", "-u", "-e", "-p"} & set(sys.argv[1:]):
+    sys.stderr.write("kexec stand-in: no action given (kexec-tools would call shutdown)\\n")
+    sys.exit(1)
 fail = os.environ.get("KBOOT_TEST_KEXEC_FAIL", "")
-if fail and os.path.exists(fail) and ("-l" in sys.argv or "-s" in sys.argv) and "-u" not in sys.argv:
+if fail and os.path.exists(fail) and "-l" in sys.argv and "-u" not in sys.argv:
     sys.stderr.write(open(fail).read())
     sys.exit(255)
 sys.exit(0)

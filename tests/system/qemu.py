@@ -40,7 +40,7 @@ def image_paths():
 
 class KbootVM:
     def __init__(self, workdir, disks=(), append="", files=None, memory=512, nic=True,
-                 extra_args=()):
+                 extra_args=(), nic_opts=""):
         self.workdir = workdir
         self.kernel, base_initrd = image_paths()
         self.http_port = free_port()
@@ -52,7 +52,9 @@ class KbootVM:
         for disk in disks:
             args += ["-drive", f"file={disk},if=virtio,format=raw"]
         if nic:
-            args += ["-nic", f"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{self.http_port}-:80"]
+            # nic_opts: more user-network options, e.g. "tftp=DIR" or another hostfwd.
+            nic = f"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{self.http_port}-:80"
+            args += ["-nic", f"{nic},{nic_opts}" if nic_opts else nic]
         else:
             args += ["-nic", "none"]
         args += list(extra_args)

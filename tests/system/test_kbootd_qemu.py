@@ -1,10 +1,12 @@
 """kbootd in the booted image, end to end (issue 4): a boot started from the
 browser and one started with curl each reach the target's banner with the
-command line chosen; the API reports the target's entries and kernel."""
+command line chosen; the API reports the target's entries and kernel; with a
+certificate in the config, HTTPS."""
 import json
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 import requests
@@ -14,6 +16,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kbootd_browser import chromium, chromium_available
+from qemu import BOOT_TIMEOUT, free_port
 
 UI_WAIT_S = 60        # a bound for the UI under TCG, never asserted on
 HANDOVER_WAIT_S = 10  # kboot waits KB_HANDOVER_DELAY_MS before kexec -e; a bound
@@ -158,3 +161,38 @@ def test_api_reports_the_targets_entries_and_kernel(boot_vm, demo_disk):
     assert kernel["kind"] == "kernel"
     assert kernel["version"] and kernel["version"].startswith(ver), kernel
     assert re.match(r"\d+\.\d+", kernel["version"])
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is not installed")
+def test_tls_with_a_certificate_in_the_config(boot_vm, demo_disk, tmp_path):
+    """With /etc/kboot/tls.pem, kbootd serves HTTPS on 443 and port 80
+    redirects there; the password still guards everything."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", "/CN=kboot.test", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    tls_port = free_port()
+    vm = boot_vm(disks=[demo_disk["path"]], nic_opts=f"hostfwd=tcp:127.0.0.1:{tls_port}-:443",
+                 files={"etc/kboot/tls.pem": key.read_text() + cert.read_text()})
+    password = one_time_password(vm)
+    https = f"https://127.0.0.1:{tls_port}"
+
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while True:  # a bounded wait for the listener, not an assertion
+        try:
+            r = requests.get(https + "/api/v1/status", verify=str(cert), timeout=10)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or not vm.alive():
+                raise
+            time.sleep(0.5)
+    assert r.status_code == 401
+    r = requests.get(https + "/api/v1/status", auth=("admin", password), verify=str(cert), timeout=10)
+    assert r.status_code == 200 and r.json()["state"] in ("countdown", "idle")
+    assert requests.get(https + "/login.html", verify=str(cert), timeout=10).status_code == 200
+
+    r = requests.get(vm.url + "/api/v1/entries?x=1", auth=("admin", password), allow_redirects=False, timeout=10)
+    assert r.status_code in (301, 302, 307, 308), r.text
+    # The same host as the client named it, so the certificate's name fits;
+    # port 443 is the default. (QEMU forwards 443 elsewhere; that is ours.)
+    assert r.headers["Location"] == "https://127.0.0.1/api/v1/entries?x=1"

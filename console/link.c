@@ -1,0 +1,61 @@
+/* The console's link to kbootd (see link.h). */
+#include "link.h"
+#include "client.h"
+#include "kboot-core/config.h"
+#include "kboot-core/daemon.h"
+#include "kboot-core/env.h"
+#include "kboot-core/startup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err)
+{
+	if (!kb_daemon_wait_running(wait_start_ms))
+		return kb_error_set(err, ENOENT, "kbootd is not running");
+	bool said = false;
+	struct timespec step = { .tv_nsec = KB_KBOOTD_POLL_MS * 1000000L };
+	for (int waited = 0;; waited += KB_KBOOTD_POLL_MS) {
+		int r = kb_client_connect(kb_env()->run_dir, &s->client, err);
+		if (r >= 0) {
+			kb_error e = { 0 };
+			if (kb_client_follow(s->client, &e) < 0)
+				printf("%s\n", e.text); /* the status is then asked each time */
+			return r;
+		}
+		if (!kb_daemon_running() || waited >= KB_KBOOTD_READY_MS)
+			return r;
+		if (!said) {
+			printf("Waiting for kbootd to find the boot entries...\n");
+			fflush(stdout);
+			said = true;
+		}
+		nanosleep(&step, NULL);
+	}
+}
+
+void kb_link_go_local(struct kb_session *s)
+{
+	struct kb_config cfg;
+	kb_error err = { 0 };
+	/* The boot controller takes its own copy; the session keeps its labels. */
+	if (kb_startup(NULL, &cfg, &err) < 0)
+		printf("%s\n", err.text);
+	kb_config_free(&cfg);
+}
+
+bool kb_link_recover(struct kb_session *s, int r)
+{
+	if (!s->client || !kb_client_lost(r))
+		return false;
+	kb_client_free(s->client);
+	s->client = NULL;
+	kb_error err = { 0 };
+	if (kb_link_attach(s, KB_KBOOTD_RESPAWN_MS, &err) >= 0)
+		return true;
+	printf("kbootd is not running; the prompt goes on without it\n");
+	fflush(stdout);
+	kb_link_go_local(s);
+	return true;
+}

@@ -1,0 +1,116 @@
+/* TLS: with a key and certificate in <etc>/kboot/tls.pem (one PEM file, as
+ * civetweb reads it), kbootd serves HTTPS and every plain port redirects to
+ * it. Without the file, or with a civetweb built without TLS, plain HTTP.
+ * The console reaches kbootd through kbootd.url, which names the TLS port. */
+#include "server.h"
+#include "kboot-core/cleanup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char TLS_PEM[] = "kboot/tls.pem";
+static const char TLS_PORT[] = "443";
+
+/* "443" for "80", "10.0.0.5:443" for "10.0.0.5:80", "[::1]:443" for "[::1]:80". */
+static int tls_listen_from(const char *listen, char *ret, size_t size)
+{
+	size_t first = strcspn(listen, ",");
+	const char *colon = memrchr(listen, ':', first);
+	const char *bracket = listen[0] == '[' ? memchr(listen, ']', first) : NULL;
+	if (colon && bracket && colon < bracket)
+		colon = NULL; /* inside an IPv6 address given without a port */
+	int addr_len = colon ? (int)(colon - listen) + 1 : 0;
+	int n = snprintf(ret, size, "%.*s%s", addr_len, listen, TLS_PORT);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int kbd_tls_setup(const char *listen, const char *listen_tls, const char *etc_dir, struct kbd_listen *ret,
+		  kb_error *err)
+{
+	*ret = (struct kbd_listen){ .tls = false };
+	if (snprintf(ret->ports, sizeof(ret->ports), "%s", listen) >= (int)sizeof(ret->ports))
+		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", listen);
+	char cert[sizeof(ret->cert)];
+	if (snprintf(cert, sizeof(cert), "%s/%s", etc_dir, TLS_PEM) >= (int)sizeof(cert))
+		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", etc_dir);
+	if (access(cert, R_OK) < 0)
+		return errno == ENOENT ? 0 : kb_error_set(err, errno, "%s: %s; serving plain HTTP", cert,
+							  strerror(errno));
+	if (!mg_check_feature(MG_FEATURES_SSL))
+		return kb_error_set(err, ENOTSUP, "%s exists, but this kbootd was built without TLS; "
+				    "serving plain HTTP", cert);
+
+	char tls[128], ports[sizeof(ret->ports)];
+	if (listen_tls ? snprintf(tls, sizeof(tls), "%s", listen_tls) >= (int)sizeof(tls)
+		       : tls_listen_from(listen, tls, sizeof(tls)) < 0)
+		return kb_error_set(err, ENAMETOOLONG, "the TLS listening address is too long");
+	/* Plain ports stay plain: kbd_tls_redirect answers them, by the Host
+	 * header (civetweb's own 'r' names the server's address instead). */
+	if (snprintf(ports, sizeof(ports), "%s,%ss", listen, tls) >= (int)sizeof(ports))
+		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", listen);
+	memcpy(ret->ports, ports, sizeof(ports));
+	memcpy(ret->cert, cert, sizeof(cert));
+	ret->tls = true;
+	return 0;
+}
+
+static int tls_port = 443; /* set from civetweb once it listens */
+
+void kbd_tls_listening(struct mg_context *ctx)
+{
+	struct mg_server_port ports[KBD_LISTEN_PORTS_MAX];
+	int n = mg_get_server_ports(ctx, KBD_LISTEN_PORTS_MAX, ports);
+	for (int i = 0; i < n; i++)
+		if (ports[i].is_ssl) {
+			tls_port = ports[i].port;
+			return;
+		}
+}
+
+/* The host part of a Host header ("name", "name:80", "[::1]:80"), if it is
+ * made of the characters a host name or address may have. */
+static bool host_name(const char *host, char *ret, size_t size)
+{
+	if (!host || !host[0])
+		return false;
+	size_t len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if (len >= size || (host[0] == '[' && host[len - 1] != ']'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = host[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return false;
+	}
+	memcpy(ret, host, len);
+	ret[len] = '\0';
+	return true;
+}
+
+/* civetweb's begin_request: a plain-HTTP request gets 308 to the same host
+ * (as the client named it, so the certificate's name still fits) on the
+ * TLS port. Returns 1 when it answered. */
+int kbd_tls_redirect(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (ri->is_ssl)
+		return 0;
+	char host[256];
+	if (!host_name(mg_get_header(conn, "Host"), host, sizeof(host))) {
+		kbd_send_error(conn, 400, "use_https", "this kboot serves HTTPS on port %d", tls_port);
+		return 1;
+	}
+	char port[16] = "";
+	if (tls_port != 443)
+		snprintf(port, sizeof(port), ":%d", tls_port);
+	_cleanup_free_ char *location = NULL;
+	if (asprintf(&location, "https://%s%s%s%s%s", host, port, ri->local_uri, ri->query_string ? "?" : "",
+		     ri->query_string ? ri->query_string : "") < 0) {
+		kbd_send_error(conn, 500, "internal", "out of memory");
+		return 1;
+	}
+	mg_send_http_redirect(conn, location, 308);
+	return 1;
+}

@@ -1,0 +1,165 @@
+"""Booting the target from the network, in QEMU: the kernel and initrd come
+from real servers on 127.0.0.1 (HTTP, HTTPS with a test CA, QEMU's TFTP,
+FTP), which the guest reaches at 10.0.2.2. Failures show a message a person
+can act on, at the console and in the API, and leave no partial file."""
+import os
+import re
+import shutil
+import sys
+
+import pytest
+import requests
+
+from net_servers import GUEST_HOST_IP as HOST, HTTPS_NAME, ftp_server, http_server, make_test_ca
+from qemu import REPO
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "disks"))
+import demo  # noqa: E402
+
+# pyftpdlib 1.5 imports asyncore and spwd, which Python 3.11 calls deprecated.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+PROMPT = r"kboot> "
+BANNER = r"KBOOT-DEMO-TARGET: .* is running"
+# No disks: nothing to discover, so no countdown; the image's network=dhcp.
+LOCAL = {"append": "kboot=local", "disks": []}
+
+
+@pytest.fixture(scope="module")
+def served(kboot_image, tmp_path_factory):
+    """The demo target's vmlinuz and initrd.img, on HTTP, HTTPS and FTP."""
+    root = tmp_path_factory.mktemp("served")
+    files = root / "files"
+    demo.write_target_files(str(files), kboot_image[0])
+    ca, cert, key = make_test_ca(str(root))
+    servers = {
+        "http": http_server(str(files)),
+        "https": http_server(str(files), cert, key),
+        "ftp": ftp_server(str(files)),
+    }
+    yield {"dir": str(files), "ca": ca, **servers}
+    for s in servers.values():
+        s.stop()
+
+
+def image_ca_bundle():
+    for path in (os.path.join(REPO, "build/rootfs/etc/ssl/certs/ca-certificates.crt"),
+                 "/etc/ssl/certs/ca-certificates.crt"):
+        if os.path.exists(path):
+            with open(path) as f:
+                return f.read()
+    return ""
+
+
+def https_files(ca):
+    """The image's CA bundle plus the test CA, and the test name at 10.0.2.2."""
+    with open(ca) as f:
+        bundle = image_ca_bundle() + f.read()
+    return {"etc/ssl/certs/ca-certificates.crt": bundle,
+            "etc/hosts": f"127.0.0.1\tlocalhost\n{HOST}\t{HTTPS_NAME}\n"}
+
+
+def password(vm):
+    """kbootd's one-time password, once kbootd answers."""
+    pw = vm.expect(r"one-time password: (\S+)").group(1)
+    vm.wait_http("/api/v1/status")
+    return pw
+
+
+def boot_line(base, tag):
+    return f"{base}/vmlinuz initrd={base}/initrd.img console=ttyS0 from={tag}"
+
+
+def expect_target(vm, tag):
+    vm.expect(BANNER)
+    line = vm.expect(r"TARGET-CMDLINE: ([^\r\n]*)\r*\n").group(1)
+    assert line.strip() == f"console=ttyS0 from={tag}"
+
+
+def api_boot(vm, pw, kernel, initrd, tag):
+    return requests.post(vm.url + "/api/v1/boot", auth=("admin", pw), timeout=60,
+                         json={"kernel": kernel, "initrd": [initrd],
+                               "cmdline": f"console=ttyS0 from={tag}"})
+
+
+def test_boot_from_http_typed_at_console(boot_vm, served):
+    vm = boot_vm(**LOCAL)
+    vm.expect(PROMPT)
+    vm.sendline(boot_line(f"http://{HOST}:{served['http'].port}", "http"))
+    expect_target(vm, "http")
+
+
+def test_boot_from_http_through_the_api(boot_vm, served):
+    vm = boot_vm(**LOCAL)
+    pw = password(vm)
+    base = f"http://{HOST}:{served['http'].port}"
+    r = api_boot(vm, pw, f"{base}/vmlinuz", f"{base}/initrd.img", "http-api")
+    assert r.status_code == 202, r.text
+    expect_target(vm, "http-api")
+
+
+def test_boot_from_https_with_the_image_ca_bundle(boot_vm, served):
+    vm = boot_vm(files=https_files(served["ca"]), **LOCAL)
+    pw = password(vm)
+    base = f"https://{HTTPS_NAME}:{served['https'].port}"
+    r = api_boot(vm, pw, f"{base}/vmlinuz", f"{base}/initrd.img", "https")
+    assert r.status_code == 202, r.text
+    expect_target(vm, "https")
+
+
+def test_boot_from_tftp_typed_at_console(boot_vm, served):
+    vm = boot_vm(nic_opts=f"tftp={served['dir']}", **LOCAL)
+    vm.expect(PROMPT)
+    vm.sendline(boot_line(f"tftp://{HOST}", "tftp"))
+    expect_target(vm, "tftp")
+
+
+def test_boot_from_ftp_through_the_api(boot_vm, served):
+    vm = boot_vm(**LOCAL)
+    pw = password(vm)
+    base = f"ftp://{HOST}:{served['ftp'].port}"
+    r = api_boot(vm, pw, f"{base}/vmlinuz", f"{base}/initrd.img", "ftp")
+    assert r.status_code == 202, r.text
+    expect_target(vm, "ftp")
+
+
+def test_failed_fetches_say_why_and_leave_no_partial_file(boot_vm, served, tmp_path):
+    tftp_dir = tmp_path / "tftp-empty"
+    tftp_dir.mkdir()
+    # The test name resolves, but the image does not trust the test CA.
+    hosts = {"etc/hosts": https_files(served["ca"])["etc/hosts"]}
+    vm = boot_vm(nic_opts=f"tftp={tftp_dir}", files=hosts, **LOCAL)
+    pw = password(vm)
+    vm.expect(PROMPT)
+    http = f"http://{HOST}:{served['http'].port}"
+    https = f"https://{HTTPS_NAME}:{served['https'].port}"
+    closed = f"http://{HOST}:1"
+    failures = [
+        (f"{http}/no-such-kernel", re.escape(f"{http}/no-such-kernel: 404 Not Found")),
+        (f"{closed}/vmlinuz", re.escape(f"{closed}/vmlinuz: connection refused")),
+        (f"tftp://{HOST}/vmlinuz", re.escape(f"tftp://{HOST}/vmlinuz: file not found (TFTP error 1)")),
+        (f"{http}/cut/vmlinuz",
+         re.escape(f"{http}/cut/vmlinuz: the server closed the connection after ") + r"[\d.]+ MiB of [\d.]+ MiB"),
+        ("http://nohost/vmlinuz", re.escape("http://nohost/vmlinuz: unknown host nohost")),
+        (f"{https}/vmlinuz", re.escape(f"{https}/vmlinuz: the server's certificate is not trusted")),
+    ]
+    for kernel, message in failures:
+        vm.sendline(f"{kernel} console=ttyS0")
+        vm.expect(message)
+        vm.expect(PROMPT)
+
+    # The API says the same, as a 4xx with the sentence.
+    r = api_boot(vm, pw, f"{http}/cut/vmlinuz", f"{http}/initrd.img", "cut")
+    assert 400 <= r.status_code < 500
+    error = r.json()["error"]
+    assert re.match(re.escape(f"{http}/cut/vmlinuz: the server closed the connection after"),
+                    error["message"])
+
+    # Nothing half-written is left in the RAM cache, and the UI still answers.
+    r = requests.get(vm.url + "/api/v1/files", params={"path": "//run/kboot/cache"},
+                     auth=("admin", pw), timeout=30)
+    if r.status_code == 200:
+        names = [e["name"] for e in r.json().get("entries", [])]
+        assert not [n for n in names if "part" in n], names
+    else:
+        assert r.status_code == 404, r.text  # no cache directory at all: nothing left either
