@@ -39,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(HOST)/tests/%)
 # this level (the last four call sub-makes after `deps`), and host-only goals
 # never wait for the musl builds.
 TOP_GOALS := deps clean test run bench install
-HOST_GOALS := all test-unit $(HOST)/%
+HOST_GOALS := all test-unit $(HOST)/% test-sanitize fuzz fuzz-short fuzz-build $(B)/asan/% $(B)/fuzz/%
 GOALS := $(filter-out $(TOP_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(GOALS),)
 -include $(B)/host-deps.mk
@@ -206,6 +206,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory image
 	@$(MAKE) --no-print-directory test-system
+	@$(MAKE) --no-print-directory test-sanitize
+	@$(MAKE) --no-print-directory fuzz-short
 
 test-unit: $(UNIT_BIN)
 	@bash tests/run-unit.sh $(UNIT_BIN)
@@ -240,7 +242,7 @@ ASAN_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(ASAN)/%.o)
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 
 .PHONY: test-sanitize fuzz fuzz-short fuzz-build
-.PRECIOUS: $(ASAN)/tests/unit/%.o $(FUZZ)/obj/tests/fuzz/%.o
+.SECONDARY: $(UNIT_SRC:%.c=$(ASAN)/%.o) $(FUZZ_SRC:%.c=$(FUZZ)/obj/%.o)
 
 $(ASAN)/%.o: %.c $(B)/host-deps.mk
 	@mkdir -p $(dir $@)

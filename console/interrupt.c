@@ -1,6 +1,8 @@
 /* Ctrl-C handling and the emergency shell (see interrupt.h). */
 #include "interrupt.h"
+#include "kboot-core/bootctl.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +27,18 @@ void kb_restore_terminal_stderr(void)
 		dup2(terminal_stderr, STDERR_FILENO);
 }
 
+/* Computed before any signal can arrive: the handler may only open(2) it. */
+static char autoboot_marker[512];
+
 void kb_emergency_shell(void)
 {
 	static const char msg[] = "\nEmergency shell; exit it to restart the console.\n";
+	/* No countdown may boot the machine behind the shell, wherever it runs. */
+	if (autoboot_marker[0]) {
+		int fd = open(autoboot_marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (have_saved_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 	kb_restore_terminal_stderr();
@@ -49,6 +60,8 @@ static void on_interrupt(int sig)
 
 void kb_interrupt_install(void)
 {
+	if (kb_autoboot_marker_path(autoboot_marker, sizeof(autoboot_marker)) < 0)
+		autoboot_marker[0] = '\0';
 	struct sigaction sa = { .sa_handler = on_interrupt }; /* no SA_RESTART: wake poll/read */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

@@ -1,7 +1,6 @@
 /* kboot-console: the boot prompt on the local console and serial line.
  * Start-up: the config, the target, discovery and the countdown, shared
  * with kbootd when it runs (client mode) or run here alone (local mode). */
-#include "client.h"
 #include "countdown.h"
 #include "interrupt.h"
 #include "link.h"

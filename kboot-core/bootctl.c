@@ -120,6 +120,40 @@ void kb_bootctl_status(struct kb_boot_status *ret)
 	pthread_mutex_unlock(&lock);
 }
 
+/* <run_dir>/autoboot-stopped: a person stopped the countdown in this run of
+ * the kboot environment (run_dir is a tmpfs). A kbootd that init restarts,
+ * or a console carrying on alone, must not count down again behind them. */
+int kb_autoboot_marker_path(char *ret, size_t size)
+{
+	if ((size_t)snprintf(ret, size, "%s/autoboot-stopped", kb_env()->run_dir) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static void stopped_marker(char *ret, size_t size)
+{
+	(void)kb_autoboot_marker_path(ret, size);
+}
+
+static bool autoboot_was_stopped(void)
+{
+	char path[KB_PATH_MAX];
+	stopped_marker(path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+static void remember_autoboot_stopped(void)
+{
+	char path[KB_PATH_MAX];
+	stopped_marker(path, sizeof(path));
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		kb_debug("%s: %s", path, strerror(errno));
+		return;
+	}
+	close(fd);
+}
+
 static void *countdown_main(void *arg)
 {
 	unsigned generation = (unsigned)(uintptr_t)arg;
@@ -137,6 +171,16 @@ static void *countdown_main(void *arg)
 			r = pthread_cond_timedwait(&wake, &lock, &deadline);
 		if (countdown_generation != generation || state != KB_BOOT_COUNTDOWN)
 			break;
+		/* Another process (the emergency shell, a console on its own)
+		 * stopped autoboot through the marker. */
+		if (autoboot_was_stopped()) {
+			countdown_generation++;
+			set_state_locked(KB_BOOT_IDLE);
+			pthread_mutex_unlock(&lock);
+			kb_info("countdown stopped");
+			emit_state();
+			return NULL;
+		}
 		status.seconds_left--;
 		char title[sizeof(status.countdown_title)];
 		snprintf(title, sizeof(title), "%s", status.countdown_title);
@@ -158,33 +202,6 @@ static void *countdown_main(void *arg)
 	struct kb_boot_plan plan;
 	(void)kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
 	return NULL;
-}
-
-/* <run_dir>/autoboot-stopped: a person stopped the countdown in this run of
- * the kboot environment (run_dir is a tmpfs). A kbootd that init restarts,
- * or a console carrying on alone, must not count down again behind them. */
-static void stopped_marker(char *ret, size_t size)
-{
-	snprintf(ret, size, "%s/autoboot-stopped", kb_env()->run_dir);
-}
-
-static bool autoboot_was_stopped(void)
-{
-	char path[KB_PATH_MAX];
-	stopped_marker(path, sizeof(path));
-	return access(path, F_OK) == 0;
-}
-
-static void remember_autoboot_stopped(void)
-{
-	char path[KB_PATH_MAX];
-	stopped_marker(path, sizeof(path));
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		kb_debug("%s: %s", path, strerror(errno));
-		return;
-	}
-	close(fd);
 }
 
 static int cancel_countdown(bool by_person)

@@ -59,4 +59,8 @@ int kb_bootctl_cancel(void);
  * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way. */
 int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan, kb_error *err);
 void kb_bootctl_status(struct kb_boot_status *ret);
+/* The file that stops autoboot for this run of kboot, from any process:
+ * a running countdown checks it every second and a new one never starts.
+ * Creating it is all a signal handler has to do. */
+int kb_autoboot_marker_path(char *ret, size_t size);
 const char *kb_boot_state_name(enum kb_boot_state s);

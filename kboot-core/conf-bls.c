@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,8 +236,20 @@ static int strcmp_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* systemd-boot's tie-break: the newest entry id first, where the id is the
+ * file name with its ".conf" (so "arch.conf" comes before
+ * "arch-fallback.conf", as in systemd-boot's menu; without the suffix the
+ * longer name would count as newer). */
+static int compare_file_names(const struct bls *a, const struct bls *b)
+{
+	char fa[NAME_MAX + 1], fb[NAME_MAX + 1];
+	snprintf(fa, sizeof(fa), "%s.conf", a->id);
+	snprintf(fb, sizeof(fb), "%s.conf", b->id);
+	return -kb_version_compare(fa, fb);
+}
+
 /* systemd-boot: entries with a sort-key first, by sort-key, machine-id, then
- * newest version; then newest id. */
+ * newest version; then newest file name. */
 static int bls_compare(const void *pa, const void *pb)
 {
 	const struct bls *a = pa, *b = pb;
@@ -252,7 +265,7 @@ static int bls_compare(const void *pa, const void *pb)
 					     b->e.version ? b->e.version : "")))
 			return r;
 	}
-	return -kb_version_compare(a->id, b->id);
+	return compare_file_names(a, b);
 }
 
 static bool is_conf(const char *name)

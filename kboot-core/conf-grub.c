@@ -66,6 +66,7 @@ struct grub {
 	kb_error *err;
 	const char *file; /* for messages: the generalized path of the file */
 	int include_depth;
+	unsigned included; /* files read by source/configfile, against KB_INCLUDE_FILES_MAX */
 	/* the menu being built */
 	size_t depth;
 	struct comp level[GRUB_MENU_DEPTH_MAX]; /* the enclosing submenus */
@@ -512,6 +513,14 @@ static int cmd_include(struct grub *g, char **argv, size_t argc, unsigned line)
 	if (g->include_depth > KB_INCLUDE_DEPTH_MAX) {
 		kb_warn("%s:%u: %s %s skipped: files nested more than %d deep", g->file, line,
 			argv[0], argv[1], KB_INCLUDE_DEPTH_MAX);
+		return 0;
+	}
+	/* Depth alone does not bound the work: a file sourcing itself twice
+	 * would be read 2^KB_INCLUDE_DEPTH_MAX times. */
+	if (g->included++ >= KB_INCLUDE_FILES_MAX) {
+		if (g->included == KB_INCLUDE_FILES_MAX + 1)
+			kb_warn("%s:%u: %s %s skipped: more than %d included files", g->file, line,
+				argv[0], argv[1], KB_INCLUDE_FILES_MAX);
 		return 0;
 	}
 	int r = run_file(g, path);

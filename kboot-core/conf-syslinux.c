@@ -42,6 +42,7 @@ struct sys {
 	struct label *labels;
 	size_t n;
 	struct label *cur;
+	unsigned included; /* files read through INCLUDE, against KB_INCLUDE_FILES_MAX */
 };
 
 static void label_clear(struct label *l)
@@ -219,6 +220,14 @@ static int run_file(struct sys *s, const char *file, int depth)
 	if (depth > KB_INCLUDE_DEPTH_MAX) {
 		kb_warn("%s: not included: files nested more than %d deep", source,
 			KB_INCLUDE_DEPTH_MAX);
+		return 0;
+	}
+	/* Depth alone does not bound the work: a file including itself twice
+	 * would be read 2^KB_INCLUDE_DEPTH_MAX times. */
+	if (depth > 0 && s->included++ >= KB_INCLUDE_FILES_MAX) {
+		if (s->included == KB_INCLUDE_FILES_MAX + 1)
+			kb_warn("%s: not included: more than %d included files", source,
+				KB_INCLUDE_FILES_MAX);
 		return 0;
 	}
 	_cleanup_free_ char *text = NULL;

@@ -8,6 +8,7 @@
 enum {
 	KB_PARSE_FILE_MAX = 1024 * 1024, /* bytes of one config file */
 	KB_INCLUDE_DEPTH_MAX = 8,        /* syslinux INCLUDE, grub source/configfile */
+	KB_INCLUDE_FILES_MAX = 64,       /* files included by one config in all (each may repeat) */
 	KB_ENTRIES_PER_CONFIG_MAX = 256,
 };
 

@@ -23,7 +23,7 @@
 #endif
 
 enum {
-	TRANSFER_BUFFER_BYTES = 256 * 1024,           /* curl's receive buffer */
+	TRANSFER_BUFFER_BYTES = 100 * 1024,           /* curl's receive buffer, as the curl tool uses */
 	TFTP_BLKSIZE = 1468,                          /* fills a 1500-byte frame */
 	MEM_RECHECK_BYTES = 16 * 1024 * 1024,         /* re-read MemAvailable this often */
 	REASON_MAX = 64,

@@ -158,14 +158,17 @@ static int join_url(struct kb_path *base, const char *rel, kb_error *err)
 	size_t prefix = start ? (size_t)(start - base->path) : strlen(base->path);
 	if (start)
 		snprintf(dir, sizeof(dir), "%.*s", (int)strcspn(start, "?#"), start);
-	char joined[KB_PATH_MAX];
-	int r = kb_path_normalize(dir, rel, joined, sizeof(joined), err);
+	/* rel's own "?query" or "#fragment" is kept as is, not folded as a path */
+	size_t rel_len = strcspn(rel, "?#");
+	char rel_path[KB_PATH_MAX], joined[KB_PATH_MAX];
+	snprintf(rel_path, sizeof(rel_path), "%.*s", (int)rel_len, rel);
+	int r = kb_path_normalize(dir, rel_path, joined, sizeof(joined), err);
 	if (r < 0)
 		return r;
-	if (prefix + strlen(joined) + 1 > sizeof(base->path))
+	if (prefix + strlen(joined) + strlen(rel + rel_len) + 1 > sizeof(base->path))
 		return kb_error_set(err, ENAMETOOLONG, "path too long (limit %d characters)",
 				    KB_PATH_MAX - 1);
-	memcpy(base->path + prefix, joined, strlen(joined) + 1);
+	snprintf(base->path + prefix, sizeof(base->path) - prefix, "%s%s", joined, rel + rel_len);
 	return 0;
 }
 

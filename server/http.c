@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static const struct {
 	int errnum;
@@ -37,23 +38,49 @@ int kbd_status_for_errno(int errnum, const char **ret_code)
 	return 500;
 }
 
+/* Keep-alive as civetweb will decide it after the handler (should_keep_alive):
+ * the client's Connection header, else HTTP/1.1's default. */
+static const char *connection_header(const struct mg_connection *conn)
+{
+	const char *c = mg_get_header(conn, "Connection");
+	if (c)
+		return strcasestr(c, "keep-alive") ? "keep-alive" : "close";
+	const char *version = mg_get_request_info(conn)->http_version;
+	return version && strcmp(version, "1.1") == 0 ? "keep-alive" : "close";
+}
+
+/* The whole response in one write: civetweb's header API writes each line on
+ * its own, a packet each with TCP_NODELAY. */
 static int send_body(struct mg_connection *conn, int status, const char *type, const char *body,
 		     const char *extra_header, const char *extra_value)
 {
-	char len[32];
-	snprintf(len, sizeof(len), "%zu", strlen(body));
-	mg_response_header_start(conn, status);
-	mg_response_header_add(conn, "Content-Type", type, -1);
-	mg_response_header_add(conn, "Content-Length", len, -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	if (status == 401)
-		mg_response_header_add(conn, "WWW-Authenticate", "Bearer realm=\"kboot\"", -1);
-	if (extra_header)
-		mg_response_header_add(conn, extra_header, extra_value, -1);
-	mg_response_header_send(conn);
-	if (!kbd_method_is(conn, "HEAD"))
-		mg_write(conn, body, strlen(body));
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
+	bool head = kbd_method_is(conn, "HEAD");
+	size_t len = strlen(body);
+	_cleanup_free_ char *response = NULL;
+	int n = asprintf(&response,
+			 "HTTP/1.1 %d %s\r\n"
+			 "Content-Type: %s\r\n"
+			 "Content-Length: %zu\r\n"
+			 "Cache-Control: no-store\r\n"
+			 "X-Content-Type-Options: nosniff\r\n"
+			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+			 "%s%s%s%s%s"
+			 "Date: %s\r\n"
+			 "Connection: %s\r\n"
+			 "\r\n"
+			 "%s",
+			 status, mg_get_response_code_text(conn, status), type, len,
+			 status == 401 ? "WWW-Authenticate: Bearer realm=\"kboot\"\r\n" : "",
+			 extra_header ? extra_header : "", extra_header ? ": " : "",
+			 extra_header ? extra_value : "", extra_header ? "\r\n" : "",
+			 date, connection_header(conn), head ? "" : body);
+	if (n < 0)
+		return status; /* out of memory: the client sees the connection close */
+	mg_write(conn, response, (size_t)n);
 	return status;
 }
 
@@ -67,6 +94,11 @@ int kbd_send_json_headers(struct mg_connection *conn, int status, cJSON *body,
 				 "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}",
 				 NULL, NULL);
 	return send_body(conn, status, "application/json", text, extra_header, extra_value);
+}
+
+int kbd_send_json_text(struct mg_connection *conn, int status, const char *json)
+{
+	return send_body(conn, status, "application/json", json, NULL, NULL);
 }
 
 int kbd_send_json(struct mg_connection *conn, int status, cJSON *body)

@@ -23,6 +23,8 @@
 #define KBOOT_VERSION "0"
 #endif
 
+void kbd_network_register(struct mg_context *ctx); /* api-network.c */
+
 static const char DEFAULT_WEBROOT[] = "/usr/share/kboot/webroot";
 static const char DEFAULT_LISTEN[] = "80";
 
@@ -100,6 +102,9 @@ static struct mg_context *start_http(const struct kbd_listen *listen, const char
 		"ssi_pattern", "",
 		"request_timeout_ms", "30000",
 		"enable_keep_alive", "yes",
+		/* civetweb writes a response in several pieces: without this,
+		 * Nagle and delayed ACKs hold each keep-alive reply ~40 ms. */
+		"tcp_nodelay", "1",
 		listen->tls ? "ssl_certificate" : NULL, listen->cert,
 		NULL,
 	};
@@ -119,6 +124,7 @@ static struct mg_context *start_http(const struct kbd_listen *listen, const char
 	kbd_autoboot_register(ctx);
 	kbd_log_register(ctx);
 	kbd_events_register(ctx);
+	kbd_network_register(ctx);
 	kbd_openapi_register(ctx, webroot);
 	kbd_fallback_register(ctx);
 	return ctx;

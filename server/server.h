@@ -37,6 +37,7 @@ struct kbd_options {
 /* --- http.c ---------------------------------------------------------------- */
 /* Each send_* returns the status sent, for a handler to return. */
 int kbd_send_json(struct mg_connection *conn, int status, cJSON *body); /* frees body */
+int kbd_send_json_text(struct mg_connection *conn, int status, const char *json);
 int kbd_send_json_headers(struct mg_connection *conn, int status, cJSON *body,
 			  const char *extra_header, const char *extra_value);
 int kbd_send_error(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
@@ -96,7 +97,7 @@ int kbd_tls_setup(const char *listen, const char *listen_tls, const char *etc_di
 void kbd_tls_listening(struct mg_context *ctx);
 /* quiet.c: drop civetweb's per-connection TLS error lines from stderr (the console). */
 int kbd_quiet_tls_errors(kb_error *err);
-/* civetweb begin_request with TLS: 308 from plain HTTP to HTTPS; 1 when answered. */
+/* civetweb begin_request with TLS: 308 from plain HTTP to HTTPS; the status sent, or 0. */
 int kbd_tls_redirect(struct mg_connection *conn);
 
 /* --- auth.c ---------------------------------------------------------------- */

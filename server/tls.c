@@ -91,26 +91,22 @@ static bool host_name(const char *host, char *ret, size_t size)
 
 /* civetweb's begin_request: a plain-HTTP request gets 308 to the same host
  * (as the client named it, so the certificate's name still fits) on the
- * TLS port. Returns 1 when it answered. */
+ * TLS port. Returns the status sent (civetweb logs it), 0 to go on. */
 int kbd_tls_redirect(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	if (ri->is_ssl)
 		return 0;
 	char host[256];
-	if (!host_name(mg_get_header(conn, "Host"), host, sizeof(host))) {
-		kbd_send_error(conn, 400, "use_https", "this kboot serves HTTPS on port %d", tls_port);
-		return 1;
-	}
+	if (!host_name(mg_get_header(conn, "Host"), host, sizeof(host)))
+		return kbd_send_error(conn, 400, "use_https", "this kboot serves HTTPS on port %d", tls_port);
 	char port[16] = "";
 	if (tls_port != 443)
 		snprintf(port, sizeof(port), ":%d", tls_port);
 	_cleanup_free_ char *location = NULL;
 	if (asprintf(&location, "https://%s%s%s%s%s", host, port, ri->local_uri, ri->query_string ? "?" : "",
-		     ri->query_string ? ri->query_string : "") < 0) {
-		kbd_send_error(conn, 500, "internal", "out of memory");
-		return 1;
-	}
+		     ri->query_string ? ri->query_string : "") < 0)
+		return kbd_send_error(conn, 500, "internal", "out of memory");
 	mg_send_http_redirect(conn, location, 308);
-	return 1;
+	return 308;
 }

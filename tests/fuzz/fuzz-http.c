@@ -2,7 +2,9 @@
  * port), over a fixture target; each input is sent as raw bytes on a new
  * connection and the reply read to the end. "@TOKEN@" in the input becomes
  * kbootd's local bearer token, so the fuzzer reaches authenticated routes.
- * The server options mirror server/main.c's start_http (plain HTTP). */
+ * The server options and routes mirror server/main.c's start_http (plain
+ * HTTP), less /api/v1/network: its PUT would reconfigure this host's own
+ * network. */
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/startup.h"
@@ -14,7 +16,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-enum { REPLY_WAIT_S = 2 }; /* an event stream never ends: stop reading */
+enum { REPLY_WAIT_S = 2 }; /* a reply that has not ended by then is left */
 
 static int port;
 static char token[128];
@@ -166,9 +168,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
+	/* To the end; an event stream never ends, so stop at its headers. */
 	char reply[4096];
-	while (recv(fd, reply, sizeof(reply), 0) > 0)
-		;
+	size_t got = 0;
+	for (;;) {
+		ssize_t n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		reply[got] = '\0';
+		if (memmem(reply, got, "text/event-stream", 17))
+			break;
+		if (got > sizeof(reply) / 2) {
+			memmove(reply, reply + got - 64, 64);
+			got = 64;
+		}
+	}
 	close(fd);
 	free(req);
 	return 0;

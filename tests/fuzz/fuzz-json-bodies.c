@@ -1,7 +1,9 @@
 /* The JSON bodies of kbootd's POST and PUT endpoints, checked the way the
  * handlers check them, without a connection: POST /api/v1/session (login)
  * and POST /api/v1/boot. (POST /api/v1/autoboot/cancel and DELETE
- * /api/v1/session read no body.) */
+ * /api/v1/session read no body.) PUT /api/v1/network's body checks still
+ * send their own errors (api-network.c); once they fill a kbd_refusal like
+ * the others, they belong here too. */
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/entry.h"

@@ -2,6 +2,7 @@
 the serial terminal would: wait for the countdown, press a key, type lines and
 read what came back before the next prompt."""
 import re
+import termios
 
 import requests
 
@@ -24,6 +25,17 @@ def stop_countdown(vm):
     vm.send(" ")
     vm.expect(PROMPT)
     return title
+
+
+def send_interrupt(vm):
+    """Ctrl-C to the guest. QEMU's -serial stdio keeps the terminal's ISIG,
+    so the key would stop QEMU itself: turn that off first (on Linux the pty
+    master's termios calls act on QEMU's side of the pty)."""
+    fd = vm.child.child_fd
+    attrs = termios.tcgetattr(fd)
+    attrs[3] &= ~termios.ISIG
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
+    vm.send("\x03")
 
 
 def screen_lines(text):

@@ -109,7 +109,9 @@ def test_password_hash_never_appears_in_responses_or_log(kbootd):
 
 TESTED_ROUTES = {("GET", "/status"), ("GET", "/entries"), ("GET", "/devices"), ("GET", "/files"),
                  ("GET", "/log"), ("GET", "/events"), ("GET", "/openapi.json"), ("POST", "/boot"),
-                 ("POST", "/autoboot/cancel"), ("POST", "/session"), ("DELETE", "/session")}
+                 ("POST", "/autoboot/cancel"), ("POST", "/session"), ("DELETE", "/session"),
+                 # issue 6, tested in test_network_qemu.py
+                 ("GET", "/network"), ("PUT", "/network")}
 
 
 def test_openapi_documents_every_tested_route(kbootd):

@@ -395,6 +395,48 @@ def test_boot_a_label_through_kbootd(kbootd_factory):
         child.terminate(force=True)
 
 
+def test_console_carries_on_alone_when_kbootd_dies(kbootd_factory):
+    server, child = kbootd_console(kbootd_factory, timeout=-1)
+    try:
+        child.expect_exact(PROMPT)
+        server.proc.kill()  # no goodbye: its address and token stay behind
+        server.proc.wait()
+        child.sendline("/boot/vmlinuz-6.1.0-test root=/dev/sda2 alone")
+        child.expect("kbootd is not running; the prompt goes on without it")
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline and ["-e"] not in server.kexec_calls():
+            time.sleep(0.05)
+        loads = [c for c in server.kexec_calls() if c and c[0] in ("-s", "-l")]
+        assert loads and loads[-1][-1] == "--command-line=root=/dev/sda2 alone"
+    finally:
+        child.terminate(force=True)
+
+
+def test_console_follows_a_restarted_kbootd_which_does_not_count_down_again(kbootd_factory):
+    from kbootd_host import Kbootd
+    server, child = kbootd_console(kbootd_factory, timeout=60)
+    restarted = None
+    try:
+        child.expect("press any key for the prompt")
+        child.send("q")
+        child.expect_exact(PROMPT)
+        server.proc.kill()
+        server.proc.wait()
+        # As init does: a new kbootd on the same run dir, with a new token.
+        restarted = Kbootd(server.tmp, timeout=60).start()
+        child.sendline("entries")
+        child.expect_exact(PROMPT)
+        out = child.before
+        assert "debian" in out and "rescue" in out
+        assert "token" not in out and "connect" not in out.lower()
+        status = restarted.session().get(restarted.url("/status"), timeout=10).json()
+        assert status["state"] == "idle", "a stopped countdown must stay stopped"
+    finally:
+        child.terminate(force=True)
+        if restarted:
+            restarted.stop()
+
+
 def test_boot_while_kbootd_is_down(console_factory):
     console = console_factory()
     console.child.terminate(force=True)

@@ -45,9 +45,9 @@ def api(vm):
     return s
 
 
-def get_json(session, vm, path, **params):
-    r = session.get(vm.url + path, params=params, timeout=HTTP_TIMEOUT)
-    assert r.status_code == 200, f"GET {path} {params}: {r.status_code} {r.text}"
+def get_json(session, vm, route, **params):
+    r = session.get(vm.url + route, params=params, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, f"GET {route} {params}: {r.status_code} {r.text}"
     return r.json()
 
 

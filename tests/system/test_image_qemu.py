@@ -54,5 +54,5 @@ def test_boot_kernel_path_with_initrd_and_arguments_from_console(boot_vm, demo_d
     args = "console=ttyS0 kboot.test=typed-at-prompt panic=-1"
     vm.sendline(f"/boot/vmlinuz-{ver} initrd=/boot/initrd.img-{ver} {args}")
     vm.expect(r"KBOOT-DEMO-TARGET: .* is running")
-    line = vm.expect(r"TARGET-CMDLINE: ([^\r\n]*)").group(1)
+    line = vm.expect(r"TARGET-CMDLINE: ([^\r\n]*)\r*\n").group(1)
     assert line.strip() == args

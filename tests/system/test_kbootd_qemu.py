@@ -196,3 +196,12 @@ def test_tls_with_a_certificate_in_the_config(boot_vm, demo_disk, tmp_path):
     # The same host as the client named it, so the certificate's name fits;
     # port 443 is the default. (QEMU forwards 443 elsewhere; that is ours.)
     assert r.headers["Location"] == "https://127.0.0.1/api/v1/entries?x=1"
+
+    # The console is a client of kbootd over HTTPS now (kbootd.url names the
+    # TLS port); dropped TLS connections leave no noise on the console.
+    vm.expect(r"Booting '[^']+' in \d+ s")
+    vm.send(" ")
+    vm.expect(r"kboot> ")
+    vm.sendline("entries")
+    vm.expect(r"demo_quiet[\s\S]*kboot> ")
+    assert "SSL read failed" not in vm.serial_log()

@@ -61,7 +61,7 @@ def https_files(ca):
 
 def password(vm):
     """kbootd's one-time password, once kbootd answers."""
-    pw = vm.expect(r"one-time password: (\S+)").group(1)
+    pw = vm.expect(r"one-time password: (\S+)\r*\n").group(1)
     vm.wait_http("/api/v1/status")
     return pw
 
@@ -163,3 +163,38 @@ def test_failed_fetches_say_why_and_leave_no_partial_file(boot_vm, served, tmp_p
         assert not [n for n in names if "part" in n], names
     else:
         assert r.status_code == 404, r.text  # no cache directory at all: nothing left either
+
+
+def test_dhcp_shown_by_the_api_and_a_static_address_takes_effect_at_once(boot_vm):
+    from qemu import free_port
+    static_port = free_port()  # kbootd again, once the guest is 10.0.2.50
+    vm = boot_vm(nic_opts=f"hostfwd=tcp:127.0.0.1:{static_port}-10.0.2.50:80", **LOCAL)
+    auth = ("admin", password(vm))
+    net = requests.get(vm.url + "/api/v1/network", auth=auth, timeout=30).json()
+    eth0 = next(i for i in net["interfaces"] if i["name"] == "eth0")
+    assert eth0["mode"] == "dhcp"
+    assert "10.0.2.15/24" in eth0["addresses"]
+    assert eth0["dhcp"]["address"] == "10.0.2.15"
+    assert net["dns"] == ["10.0.2.3"]
+    assert {"destination": "default", "gateway": "10.0.2.2", "interface": "eth0"}.items() <= \
+        next(r for r in net["routes"] if r["destination"] == "default").items()
+
+    bad = requests.put(vm.url + "/api/v1/network", auth=auth, timeout=30,
+                       json={"mode": "static", "interface": "eth9", "address": "10.0.2.50/24"})
+    assert bad.status_code == 404
+    assert bad.json()["error"]["message"] == "eth9: no such network interface"
+
+    static = {"mode": "static", "interface": "eth0", "address": "10.0.2.50/24",
+              "gateway": "10.0.2.2", "dns": ["10.0.2.3"]}
+    try:  # the answer may be lost with the old address
+        requests.put(vm.url + "/api/v1/network", auth=auth, json=static, timeout=10)
+    except requests.RequestException:
+        pass
+    new_url = f"http://127.0.0.1:{static_port}"
+    net = requests.get(new_url + "/api/v1/network", auth=auth, timeout=30).json()
+    eth0 = next(i for i in net["interfaces"] if i["name"] == "eth0")
+    assert eth0["mode"] == "static"
+    assert eth0["addresses"][0] == "10.0.2.50/24"
+    assert "10.0.2.15/24" not in eth0["addresses"]
+    assert eth0["dhcp"] is None and not eth0["dhcp_client_running"]
+    assert any(r["destination"] == "default" and r["gateway"] == "10.0.2.2" for r in net["routes"])

@@ -53,6 +53,24 @@ static void test_sort_key_order_and_repeated_keys(void **state)
 	kb_entry_list_free(&l);
 }
 
+/* Arch's pair without sort-key or version: systemd-boot shows arch.conf
+ * above arch-fallback.conf (ids compare with their ".conf"), so the first
+ * BLS entry, kboot's last-resort default, is not the fallback. */
+static void test_fallback_after_its_main_entry(void **state)
+{
+	struct kb_fs fs = { .device = "vda1", .mountpoint = KB_FIXTURES "/bls/arch-fallback" };
+	struct kb_entry_list l = { 0 };
+	kb_error err = { 0 };
+	assert_int_equal(kb_parse_bls(&fs, &l, &err), 0);
+	ASSERT_ENTRIES(&l,
+		{ "Arch Linux", "vda1:/vmlinuz-linux", { "vda1:/initramfs-linux.img" },
+		  "root=LABEL=arch rw", false, KB_ENTRY_LINUX, "arch" },
+		{ "Arch Linux (fallback initramfs)", "vda1:/vmlinuz-linux",
+		  { "vda1:/initramfs-linux-fallback.img" }, "root=LABEL=arch rw", false, KB_ENTRY_LINUX,
+		  "arch-fallback" });
+	kb_entry_list_free(&l);
+}
+
 /* An entry without `linux` is skipped (logged), the others stay. */
 static void test_entry_without_linux_is_skipped(void **state)
 {
@@ -70,6 +88,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fedora_kernelopts_from_grubenv),
 		cmocka_unit_test(test_sort_key_order_and_repeated_keys),
+		cmocka_unit_test(test_fallback_after_its_main_entry),
 		cmocka_unit_test(test_entry_without_linux_is_skipped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
