@@ -2,6 +2,8 @@
 #include "boot.h"
 #include "client.h"
 #include "link.h"
+#include "progress.h"
+#include "kboot-core/fetch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,7 +93,9 @@ int kb_console_wait_boot(struct kb_session *s, kb_error *err)
 static int boot_here(const struct kb_boot_request *req, kb_error *err)
 {
 	struct kb_boot_plan plan;
+	kb_fetch_set_thread_insecure(kb_client_insecure);
 	int r = kb_bootctl_boot(req, &plan, err);
+	kb_fetch_set_thread_insecure(false);
 	if (r >= 0 && !req->dry_run) {
 		printf("Booting %s\n", plan.title);
 		fflush(stdout);
@@ -99,7 +103,7 @@ static int boot_here(const struct kb_boot_request *req, kb_error *err)
 	return r;
 }
 
-int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
+static int boot_once(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
 {
 	int r;
 	if (!s->client) {
@@ -115,4 +119,13 @@ int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_
 	if (r < 0 || req->dry_run)
 		return r;
 	return kb_console_wait_boot(s, err);
+}
+
+/* Downloads show their progress line while this console waits for its boot. */
+int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
+{
+	kb_progress_begin();
+	int r = boot_once(s, req, err);
+	kb_progress_finish();
+	return r;
 }

@@ -1,5 +1,7 @@
 /* The console as a kbootd client (see client.h). */
 #include "client.h"
+#include "interrupt.h"
+#include "progress.h"
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/log.h"
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
+
+bool kb_client_insecure;
 
 struct kb_client {
 	char run_dir[KB_URL_MAX];
@@ -74,7 +78,31 @@ static int read_address(struct kb_client *c)
  * answer at all: -ECONNREFUSED (nothing listens), -ECONNRESET (it went away
  * during the request) or -ETIMEDOUT. */
 static int request_once(struct kb_client *c, const char *method, const char *path,
-			const char *body, long *ret_status, cJSON **ret_json, kb_error *err)
+			const char *body, long *ret_status, cJSON **ret_json, kb_error *err);
+
+/* A long request (a boot that downloads its kernel) has no total timeout:
+ * progress comes over the event stream, and Ctrl-C asks kbootd to cancel. */
+struct long_request {
+	struct kb_client *c;
+	bool cancel_sent;
+};
+
+static int watch_interrupt(void *opaque, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
+{
+	(void)a, (void)b, (void)c2, (void)d;
+	struct long_request *lr = opaque;
+	if (kb_interrupted && !lr->cancel_sent) {
+		kb_interrupted = 0;
+		lr->cancel_sent = true;
+		/* Another handle: curl allows that from inside a callback. */
+		request_once(lr->c, "POST", "/api/v1/boot/cancel", NULL, NULL, NULL, NULL);
+	}
+	return 0;
+}
+
+static int request_once_with(struct kb_client *c, const char *method, const char *path,
+			     const char *body, bool long_running, long *ret_status,
+			     cJSON **ret_json, kb_error *err)
 {
 	CURL *h = curl_easy_init();
 	if (!h)
@@ -100,7 +128,14 @@ static int request_once(struct kb_client *c, const char *method, const char *pat
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KB_CLIENT_TIMEOUT_S);
+	struct long_request lr = { .c = c };
+	if (long_running) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, watch_interrupt);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &lr);
+	} else {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KB_CLIENT_TIMEOUT_S);
+	}
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KB_CLIENT_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L); /* local kbootd, self-signed */
@@ -139,13 +174,21 @@ static int request_once(struct kb_client *c, const char *method, const char *pat
 	return 0;
 }
 
+static int request_once(struct kb_client *c, const char *method, const char *path,
+			const char *body, long *ret_status, cJSON **ret_json, kb_error *err)
+{
+	return request_once_with(c, method, path, body, false, ret_status, ret_json, err);
+}
+
 /* A restarted kbootd listens anew with a new token: when it refuses us or
  * the connection, read its address again and ask once more. */
-static int request(struct kb_client *c, const char *method, const char *path, const char *body,
-		   long *ret_status, cJSON **ret_json, kb_error *err)
+static int request_with(struct kb_client *c, const char *method, const char *path,
+			const char *body, bool long_running, long *ret_status, cJSON **ret_json,
+			kb_error *err)
 {
 	kb_error first = { 0 };
-	int r = request_once(c, method, path, body, ret_status, ret_json, &first);
+	int r = request_once_with(c, method, path, body, long_running, ret_status, ret_json,
+				  &first);
 	if (r != -EACCES && r != -ECONNREFUSED) {
 		if (r < 0 && err)
 			*err = first;
@@ -156,7 +199,13 @@ static int request(struct kb_client *c, const char *method, const char *path, co
 			*err = first;
 		return r;
 	}
-	return request_once(c, method, path, body, ret_status, ret_json, err);
+	return request_once_with(c, method, path, body, long_running, ret_status, ret_json, err);
+}
+
+static int request(struct kb_client *c, const char *method, const char *path, const char *body,
+		   long *ret_status, cJSON **ret_json, kb_error *err)
+{
+	return request_with(c, method, path, body, false, ret_status, ret_json, err);
 }
 
 static const char *json_string(const cJSON *o, const char *key)
@@ -313,11 +362,14 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
 		cJSON_AddStringToObject(o, "cmdline", req->cmdline);
 	if (req->dry_run)
 		cJSON_AddTrueToObject(o, "dry_run");
+	if (kb_client_insecure)
+		cJSON_AddTrueToObject(o, "insecure");
 	_cleanup_free_ char *body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!body)
 		return kb_error_set(err, ENOMEM, "out of memory");
-	return request(c, "POST", "/api/v1/boot", body, NULL, NULL, err);
+	kb_interrupted = 0;
+	return request_with(c, "POST", "/api/v1/boot", body, true, NULL, NULL, err);
 }
 
 /* --- the event stream ----------------------------------------------------- */
@@ -340,6 +392,21 @@ static int refresh(struct kb_client *c, kb_error *err)
 	return 0;
 }
 
+/* "event: progress\ndata: {…}": the console's progress line. */
+static void show_progress(const char *event)
+{
+	const char *data = strstr(event, "data:");
+	if (!data)
+		return;
+	cJSON *o = cJSON_Parse(data + 5);
+	const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(o, "total");
+	if (cJSON_IsNumber(done) && cJSON_IsNumber(total))
+		kb_progress_show(json_string(o, "phase"), json_string(o, "name"),
+				 (uint64_t)done->valuedouble, (uint64_t)total->valuedouble);
+	cJSON_Delete(o);
+}
+
 /* Any complete event (a blank line ends one) means the state may have moved. */
 static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 {
@@ -355,9 +422,13 @@ static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 		size_t used = end ? (size_t)(end - ctx->pending.data) + 2
 				  : (size_t)(end_crlf - ctx->pending.data) + 4;
 		/* Not a ": ping", nor log lines and progress, which move no state. */
+		bool progress = strstr(ctx->pending.data, "event: progress") != NULL;
 		bool real = strstr(ctx->pending.data, "data:") != NULL &&
-			    !strstr(ctx->pending.data, "event: log") &&
-			    !strstr(ctx->pending.data, "event: progress");
+			    !strstr(ctx->pending.data, "event: log") && !progress;
+		if (progress) {
+			ctx->pending.data[used - 1] = '\0'; /* the event alone */
+			show_progress(ctx->pending.data);
+		}
 		memmove(ctx->pending.data, ctx->pending.data + used, ctx->pending.len - used + 1);
 		ctx->pending.len -= used;
 		if (real)

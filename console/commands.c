@@ -5,6 +5,7 @@
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/device.h"
+#include "kboot-core/dirlist.h"
 #include "kboot-core/env.h"
 #include "kboot-core/inspect.h"
 #include "kboot-core/mount.h"
@@ -12,7 +13,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <inttypes.h>
@@ -68,55 +68,29 @@ static int cmd_pwd(struct kb_session *s, const char *line, const struct kb_words
 
 /* --- ls ------------------------------------------------------------------------ */
 
-static int compare_names(const void *a, const void *b)
+static void print_long(const struct kb_dirent *e)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static void print_long(const char *dir, const char *name)
-{
-	char full[KB_PATH_MAX];
-	struct stat st;
-	if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, name) >= sizeof(full) ||
-	    stat(full, &st) < 0) {
-		printf("%-8s %12s  %s\n", "?", "", name);
+	if (e->is_dir) {
+		printf("%-8s %12s  %s/\n", "dir", "", e->name);
 		return;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		printf("%-8s %12s  %s/\n", "dir", "", name);
-		return;
-	}
-	struct kb_file_info info = { 0 };
-	(void)kb_inspect_file(full, &info, NULL);
-	printf("%-8s %12" PRIu64 "  %s%s%s\n", kb_file_kind_name(info.kind), (uint64_t)st.st_size,
-	       name, info.version[0] ? "  " : "", info.version);
+	printf("%-8s %12" PRIu64 "  %s%s%s\n", kb_file_kind_name(e->kind), e->size, e->name,
+	       e->version[0] ? "  " : "", e->version);
 }
 
-static void print_columns(const char *dir, char **names, size_t n)
+static void print_columns(const struct kb_dir_listing *l)
 {
 	size_t width = 1;
-	for (size_t i = 0; i < n; i++)
-		if (strlen(names[i]) + 3 > width)
-			width = strlen(names[i]) + 3;
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->v[i].name) + 3 > width)
+			width = strlen(l->v[i].name) + 3;
 	size_t cols = KB_SCREEN_COLUMNS / width ? KB_SCREEN_COLUMNS / width : 1;
-	size_t rows = (n + cols - 1) / cols;
+	size_t rows = (l->n + cols - 1) / cols;
 	for (size_t r = 0; r < rows; r++) {
-		for (size_t c = 0; c < cols && c * rows + r < n; c++) {
-			const char *name = names[c * rows + r];
-			char full[KB_PATH_MAX];
-			struct stat st;
-			bool is_dir = (size_t)snprintf(full, sizeof(full), "%s/%s", dir, name) <
-					      sizeof(full) &&
-				      stat(full, &st) == 0 && S_ISDIR(st.st_mode);
-			int used = printf("%s%s", name, is_dir ? "/" : "");
-			bool last = c + 1 == cols || (c + 1) * rows + r >= n;
+		for (size_t c = 0; c < cols && c * rows + r < l->n; c++) {
+			const struct kb_dirent *e = &l->v[c * rows + r];
+			int used = printf("%s%s", e->name, e->is_dir ? "/" : "");
+			bool last = c + 1 == cols || (c + 1) * rows + r >= l->n;
 			if (!last)
 				printf("%*s", (int)(width - (size_t)used), "");
 		}
@@ -136,46 +110,32 @@ static int list_one(struct kb_session *s, const char *what, bool long_form, bool
 		return kb_error_set(err, errno, "%s: %s", what,
 				    errno == ENOENT ? "no such file or directory" : strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
-		char dir[KB_PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", local);
-		char *slash = strrchr(dir, '/');
-		const char *base = slash ? slash + 1 : dir;
-		if (slash)
-			*slash = '\0';
-		if (long_form)
-			print_long(dir, base);
-		else
+		if (!long_form) {
 			printf("%s\n", what);
+			return 0;
+		}
+		struct kb_file_info info = { 0 };
+		(void)kb_inspect_file(local, &info, NULL);
+		struct kb_dirent e = { .name = (char *)what, .size = (uint64_t)st.st_size,
+				       .kind = info.kind };
+		memcpy(e.version, info.version, sizeof(e.version));
+		print_long(&e);
 		return 0;
 	}
-	_cleanup_closedir_ DIR *d = opendir(local);
-	if (!d)
-		return kb_error_set(err, errno, "%s: %s", what, strerror(errno));
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) && n < KB_LS_ENTRIES_MAX) {
-		if (de->d_name[0] == '.')
-			continue;
-		char **grown = realloc(names, (n + 1) * sizeof(*names));
-		if (!grown || !(grown[n] = strdup(de->d_name))) {
-			free_names(grown ? grown : names, n);
-			return kb_error_set(err, ENOMEM, "out of memory");
-		}
-		names = grown;
-		n++;
-	}
-	qsort(names, n, sizeof(*names), compare_names);
+	struct kb_dir_listing l;
+	r = kb_dir_list(local, KB_LS_ENTRIES_MAX, false, &l, err);
+	if (r < 0)
+		return kb_error_set(err, -r, "%s: %s", what, strerror(-r));
 	if (show_name)
 		printf("%s:\n", what);
 	if (long_form)
-		for (size_t i = 0; i < n; i++)
-			print_long(local, names[i]);
+		for (size_t i = 0; i < l.n; i++)
+			print_long(&l.v[i]);
 	else
-		print_columns(local, names, n);
-	if (n == KB_LS_ENTRIES_MAX)
+		print_columns(&l);
+	if (l.truncated)
 		printf("(only the first %d names)\n", KB_LS_ENTRIES_MAX);
-	free_names(names, n);
+	kb_dir_listing_free(&l);
 	return 0;
 }
 
@@ -373,27 +333,22 @@ static void print_routes(void)
 
 static int cmd_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
-	_cleanup_closedir_ DIR *d = opendir("/sys/class/net");
-	if (!d)
-		return kb_error_set(err, errno, "/sys/class/net: %s", strerror(errno));
+	struct kb_dir_listing ifaces;
+	int r = kb_dir_list("/sys/class/net", KB_NET_IFACES_MAX, false, &ifaces, err);
+	if (r < 0)
+		return r;
 	struct ifaddrs *all = NULL;
 	if (getifaddrs(&all) < 0)
 		all = NULL;
-	char *names[KB_NET_IFACES_MAX];
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) && n < KB_NET_IFACES_MAX)
-		if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
-			n++;
-	qsort(names, n, sizeof(*names), compare_names);
-	for (size_t i = 0; i < n; i++) {
-		printf("%s:", names[i]);
-		print_sys_attr(names[i], "operstate", "state");
-		print_sys_attr(names[i], "address", "mac");
+	for (size_t i = 0; i < ifaces.n; i++) {
+		const char *name = ifaces.v[i].name;
+		printf("%s:", name);
+		print_sys_attr(name, "operstate", "state");
+		print_sys_attr(name, "address", "mac");
 		printf("\n");
-		print_addresses(all, names[i]);
-		free(names[i]);
+		print_addresses(all, name);
 	}
+	kb_dir_listing_free(&ifaces);
 	if (all)
 		freeifaddrs(all);
 	print_routes();

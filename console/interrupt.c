@@ -1,6 +1,7 @@
 /* Ctrl-C handling and the emergency shell (see interrupt.h). */
 #include "interrupt.h"
 #include "kboot-core/bootctl.h"
+#include "kboot-core/fetch.h"
 
 #include <fcntl.h>
 #include <errno.h>
@@ -55,6 +56,7 @@ static void on_interrupt(int sig)
 	(void)sig;
 	if (phase == KB_PHASE_STARTUP)
 		kb_emergency_shell(); /* exec is async-signal-safe */
+	(void)kb_fetch_cancel(); /* a download this console runs (alone on the core) */
 	kb_interrupted = 1;
 }
 

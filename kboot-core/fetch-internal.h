@@ -34,5 +34,3 @@ struct kb_fetch_outcome {
 };
 /* Fill err with a sentence starting with the URL; return -errno. */
 int kb_fetch_explain(const struct kb_fetch_outcome *o, kb_error *err);
-/* "12.3 MiB", for messages. */
-void kb_fetch_format_size(uint64_t bytes, char *ret, size_t size);

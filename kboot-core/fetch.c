@@ -50,10 +50,29 @@ static void init_curl(void)
 	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-void kb_fetch_cancel(void)
+static _Thread_local bool thread_insecure;
+
+int kb_fetch_cancel(void)
 {
-	if (atomic_load(&fetch_running))
-		atomic_store(&cancel_requested, true);
+	if (!atomic_load(&fetch_running))
+		return -EALREADY;
+	atomic_store(&cancel_requested, true);
+	return 0;
+}
+
+bool kb_fetch_running(void)
+{
+	return atomic_load(&fetch_running);
+}
+
+void kb_fetch_set_thread_insecure(bool insecure)
+{
+	thread_insecure = insecure;
+}
+
+bool kb_fetch_thread_insecure(void)
+{
+	return thread_insecure;
 }
 
 int kb_fetch_ca_bundle(char *ret, size_t size)

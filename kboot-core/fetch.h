@@ -34,9 +34,20 @@ struct kb_fetch_request {
  *   -ETIMEDOUT, -ECONNRESET (cut off), -EFBIG (too large for memory),
  *   -ECANCELED (kb_fetch_cancel), -EKEYREJECTED (certificate not trusted). */
 int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb_error *err);
-/* Stop the fetch under way, if any; it fails with -ECANCELED and leaves no file. */
-void kb_fetch_cancel(void);
+/* Stop the fetch under way, if any; it fails with -ECANCELED and leaves no
+ * file. 0 when one was running, -EALREADY when none was. Async-signal-safe
+ * (the console calls it from its Ctrl-C handler). */
+int kb_fetch_cancel(void);
+/* Whether a fetch is under way in this process. */
+bool kb_fetch_running(void);
+/* Fetches that paths start on the calling thread (kb_path_resolve of a URL)
+ * skip certificate checks while this is set: a front end sets it around one
+ * request whose user asked for "insecure", and clears it after. */
+void kb_fetch_set_thread_insecure(bool insecure);
+bool kb_fetch_thread_insecure(void);
 /* Where req->url is (or would be) cached: <run_dir>/cache/<hash>. */
 int kb_fetch_cache_path(const char *url, char *ret, size_t size);
 /* The CA bundle https is checked against: <etc_dir>/ssl/certs/ca-certificates.crt. */
 int kb_fetch_ca_bundle(char *ret, size_t size);
+/* "12.3 MiB", for messages and progress lines. */
+void kb_fetch_format_size(uint64_t bytes, char *ret, size_t size);

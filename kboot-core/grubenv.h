@@ -38,3 +38,19 @@ int kb_grubenv_set(struct kb_grubenv *env, const char *name, const char *value, 
 void kb_grubenv_unset(struct kb_grubenv *env, const char *name);
 int kb_grubenv_copy(const struct kb_grubenv *src, struct kb_grubenv *ret, kb_error *err);
 void kb_grubenv_free(struct kb_grubenv *env);
+
+/* Writing (grubenv-write.c): edit the block in place the way GRUB's own
+ * grub_envblk_set does, so comments stay and the size never changes: a
+ * value is replaced where it stands, a new variable goes where the '#'
+ * padding starts, `\` and newline are escaped with `\`. value NULL unsets.
+ * -ENOSPC when it does not fit, -EINVAL for a broken block or a bad name. */
+int kb_grubenv_block_set(char *block, size_t size, const char *name, const char *value,
+			 kb_error *err);
+/* Can GRUB read this open file back as written? Refuses (-EOPNOTSUPP, a
+ * sentence saying why) btrfs and ZFS, a file that is not exactly
+ * KB_GRUBENV_BLOCK_SIZE bytes, a sparse one, and one whose blocks are not
+ * plain (inline, encoded, unwritten; FIEMAP where the filesystem has it). */
+int kb_grubenv_check_file(int fd, const char *name, kb_error *err);
+/* Set (value non-NULL) or unset one variable in the grubenv file at path,
+ * in place: check, read, edit, rewrite the same 1024 bytes, fsync. */
+int kb_grubenv_update(const char *path, const char *name, const char *value, kb_error *err);

@@ -30,6 +30,8 @@ void kb_log_set_stderr_level(enum kb_log_level level)
 const char *kb_log_level_name(enum kb_log_level level)
 {
 	switch (level) {
+	case KB_LOG_SILENT:
+		return "silent";
 	case KB_LOG_ERR:
 		return "error";
 	case KB_LOG_WARN:

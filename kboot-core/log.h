@@ -3,7 +3,13 @@
 #pragma once
 #include <stddef.h>
 
-enum kb_log_level { KB_LOG_ERR, KB_LOG_WARN, KB_LOG_INFO, KB_LOG_DEBUG };
+enum kb_log_level {
+	KB_LOG_SILENT = -1, /* only for kb_log_set_stderr_level: nothing on stderr */
+	KB_LOG_ERR,
+	KB_LOG_WARN,
+	KB_LOG_INFO,
+	KB_LOG_DEBUG,
+};
 enum { KB_LOG_LINES_MAX = 512, KB_LOG_LINE_MAX = 400 };
 
 void kb_log(enum kb_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,7 @@
  * Entries whose directory is no longer in mountinfo are dropped on reading,
  * so an unmount behind our back never leaves a stale entry. */
 #include "mount.h"
+#include "fs-util.h"
 #include "cleanup.h"
 #include "device.h"
 #include "env.h"
@@ -99,24 +100,6 @@ static void set_device_readonly(const char *devpath, const char *name, bool ro)
 			 strerror(errno));
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static void table_path(char *ret, size_t size, const char *file)
 {
 	snprintf(ret, size, "%s/%s", kb_env()->run_dir, file);
@@ -127,7 +110,7 @@ static void table_path(char *ret, size_t size, const char *file)
 static int lock_table(kb_error *err)
 {
 	const char *run = kb_env()->run_dir;
-	int r = mkdir_p(run);
+	int r = kb_mkdir_p(run);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
 	char path[PATH_MAX];
@@ -447,7 +430,7 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	char dir[PATH_MAX];
 	if (snprintf(dir, sizeof(dir), "%s/mnt/%s", kb_env()->run_dir, d.name) >= (int)sizeof(dir))
 		return kb_error_set(err, ENAMETOOLONG, "%s: mount directory name too long", d.name);
-	r = mkdir_p(dir);
+	r = kb_mkdir_p(dir);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", dir, strerror(-r));
 	r = mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);

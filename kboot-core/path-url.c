@@ -73,9 +73,8 @@ static int url_parse(const char *text, struct kb_path *ret, kb_error *err)
 
 static int url_resolve(const struct kb_path *p, char *ret, size_t size, kb_error *err)
 {
-	/* Certificates are always checked here: only a caller of kb_fetch can
-	 * ask for an insecure transfer. */
-	struct kb_fetch_request req = { .url = p->path };
+	/* Certificates are checked unless this thread's request asked otherwise. */
+	struct kb_fetch_request req = { .url = p->path, .insecure = kb_fetch_thread_insecure() };
 	return kb_fetch(&req, ret, size, err);
 }
 

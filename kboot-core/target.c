@@ -2,6 +2,7 @@
  * and the local filesystems of its /etc/fstab below it, read-only too, and
  * take its configuration files (paper §3.5). Nothing inside it is created. */
 #include "target.h"
+#include "fs-util.h"
 #include "cleanup.h"
 #include "device.h"
 #include "env.h"
@@ -105,24 +106,6 @@ static int probe_root(struct kb_device *ret, kb_error *err)
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int mount_root(const struct kb_config *cfg, kb_error *err)
 {
 	const char *root_dir = kb_env()->target_root;
@@ -137,7 +120,7 @@ static int mount_root(const struct kb_config *cfg, kb_error *err)
 		if (r < 0)
 			return r;
 	}
-	r = mkdir_p(root_dir);
+	r = kb_mkdir_p(root_dir);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", root_dir, strerror(-r));
 	r = kb_mount(root.path, root_dir, NULL, NULL, KB_MOUNT_READONLY, NULL, err);

@@ -5,6 +5,8 @@
 #include "kboot-core/bootctl.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/entry.h"
+#include "kboot-core/fetch.h"
+#include "kboot-core/log.h"
 #include "kboot-core/path.h"
 
 #include <errno.h>
@@ -41,7 +43,8 @@ static bool entry_exists(const char *id)
 int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const char **initrds,
 			   struct kbd_refusal *no)
 {
-	static const char *const known[] = { "entry", "kernel", "initrd", "cmdline", "dry_run" };
+	static const char *const known[] = { "entry", "kernel", "initrd", "cmdline", "dry_run",
+					      "insecure" };
 	const cJSON *item;
 	cJSON_ArrayForEach(item, body) {
 		bool ok = false;
@@ -64,6 +67,9 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 		return kbd_refuse(no, 400, "invalid_field", "\"cmdline\" must be a string");
 	if (dry_run && !cJSON_IsBool(dry_run))
 		return kbd_refuse(no, 400, "invalid_field", "\"dry_run\" must be true or false");
+	const cJSON *insecure = cJSON_GetObjectItemCaseSensitive(body, "insecure");
+	if (insecure && !cJSON_IsBool(insecure))
+		return kbd_refuse(no, 400, "invalid_field", "\"insecure\" must be true or false");
 	if (!entry == !kernel)
 		return kbd_refuse(no, 400, "invalid_request", "give either \"entry\" or \"kernel\"");
 	if (entry && initrd)
@@ -145,7 +151,13 @@ static int boot_post(struct mg_connection *conn, void *data)
 		return kbd_send_error(conn, 500, "internal", "out of memory");
 	}
 	kb_error err = { 0 };
+	/* "insecure": https without certificate checks, for this request only. */
+	bool insecure = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "insecure"));
+	if (insecure)
+		kb_warn("boot request asks for insecure https: certificates are not checked");
+	kb_fetch_set_thread_insecure(insecure);
 	int r = kb_bootctl_boot(&req, plan, &err);
+	kb_fetch_set_thread_insecure(false);
 	bool dry_run = req.dry_run;
 	cJSON_Delete(body);
 	if (r < 0)

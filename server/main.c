@@ -24,6 +24,7 @@
 #endif
 
 void kbd_network_register(struct mg_context *ctx); /* api-network.c */
+void kbd_boot_cancel_register(struct mg_context *ctx); /* api-boot-cancel.c */
 
 static const char DEFAULT_WEBROOT[] = "/usr/share/kboot/webroot";
 static const char DEFAULT_LISTEN[] = "80";
@@ -76,8 +77,6 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 	return 0;
 }
 
-/* A config that cannot be read still gives a server, with the defaults and a
- * one-time password: the admin can then see what went wrong. */
 static int log_message(const struct mg_connection *conn, const char *message)
 {
 	kb_warn("civetweb: %s", message);
@@ -125,6 +124,7 @@ static struct mg_context *start_http(const struct kbd_listen *listen, const char
 	kbd_log_register(ctx);
 	kbd_events_register(ctx);
 	kbd_network_register(ctx);
+	kbd_boot_cancel_register(ctx);
 	kbd_openapi_register(ctx, webroot);
 	kbd_fallback_register(ctx);
 	return ctx;
@@ -232,6 +232,10 @@ int main(int argc, char **argv)
 		kb_warn("kbootd: %s (the console will work without kbootd)", err.text);
 	kb_info("kbootd %s listening on %s%s", KBOOT_VERSION, listen.ports,
 		listen.tls ? " (HTTPS; plain HTTP redirects)" : "");
+	/* Our stderr is the machine's console, where the prompt speaks for
+	 * itself: from here on the log goes to the ring (the UI's log pane,
+	 * GET /api/v1/log) only, unless kboot.debug asks for everything. */
+	kb_log_set_stderr_level(env->debug ? KB_LOG_DEBUG : KB_LOG_SILENT);
 
 	kb_error_clear(&err);
 	int r = kb_bootctl_start_countdown(&err);

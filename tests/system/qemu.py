@@ -4,6 +4,7 @@ Gives send/expect on the serial console, the guest's HTTP port forwarded to a
 free port on 127.0.0.1, and always kills QEMU. Extra files for one test (a
 kboot.conf, a CA) go into an overlay cpio appended to the image: Linux unpacks
 concatenated archives in order, so later files replace earlier ones."""
+import json
 import os
 import shutil
 import socket
@@ -40,8 +41,12 @@ def image_paths():
 
 class KbootVM:
     def __init__(self, workdir, disks=(), append="", files=None, memory=512, nic=True,
-                 extra_args=(), nic_opts=""):
+                 extra_args=(), nic_opts="", qmp=False):
         self.workdir = workdir
+        # qmp=True: a QMP socket for hot-adding devices and cutting the link (see .qmp()).
+        self.qmp_path = os.path.join(workdir, "qmp.sock") if qmp else None
+        self._qmp = None
+        self.qmp_events = []
         self.kernel, base_initrd = image_paths()
         self.http_port = free_port()
         self.initrd = self._initrd_with(base_initrd, files or {})
@@ -57,6 +62,8 @@ class KbootVM:
             args += ["-nic", f"{nic},{nic_opts}" if nic_opts else nic]
         else:
             args += ["-nic", "none"]
+        if self.qmp_path:
+            args += ["-qmp", f"unix:{self.qmp_path},server=on,wait=off"]
         args += list(extra_args)
         self.logfile = open(self.log_path, "w", encoding="utf-8", errors="replace")
         self.child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
@@ -104,6 +111,53 @@ class KbootVM:
         with open(self.log_path, encoding="utf-8", errors="replace") as f:
             return f.read()
 
+    # --- QMP (the machine's side: devices, links) ---------------------------------
+    def qmp(self, command, timeout=30, **arguments):
+        """One QMP command (device_add, device_del, set_link, ...); its "return"
+        value. Raises RuntimeError on a QMP error. Needs KbootVM(qmp=True)."""
+        if not self.qmp_path:
+            raise RuntimeError("this VM was started without qmp=True")
+        if self._qmp is None:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    sock = socket.socket(socket.AF_UNIX)
+                    sock.connect(self.qmp_path)
+                    break
+                except OSError:
+                    sock.close()
+                    if time.monotonic() > deadline or not self.alive():
+                        raise
+                    time.sleep(0.2)
+            sock.settimeout(timeout)
+            self._qmp_sock = sock
+            self._qmp = sock.makefile("rw", encoding="utf-8")
+            self._qmp_read()  # the greeting
+            self._qmp_call("qmp_capabilities", {})
+        return self._qmp_call(command, arguments)
+
+    def _qmp_read(self):
+        line = self._qmp.readline()
+        if not line:
+            raise RuntimeError("QMP: QEMU closed the socket")
+        return json.loads(line)
+
+    def _qmp_call(self, command, arguments):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self._qmp.write(json.dumps(msg) + "\n")
+        self._qmp.flush()
+        while True:
+            reply = self._qmp_read()
+            if "event" in reply:
+                self.qmp_events.append(reply)  # asynchronous, kept for a test to look at
+                continue
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise RuntimeError(f"QMP {command}: {reply['error'].get('desc', reply['error'])}")
+
     # --- HTTP -----------------------------------------------------------------
     @property
     def url(self):
@@ -130,6 +184,13 @@ class KbootVM:
         self.child.expect(pexpect.EOF, timeout=timeout)
 
     def kill(self):
+        if self._qmp is not None:
+            for f in (self._qmp, self._qmp_sock):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            self._qmp = None
         if self.child.isalive():
             self.child.terminate(force=True)
         self.child.close(force=True)

@@ -1,0 +1,132 @@
+"""USB disks that come and go while kboot runs (issue 3 §1: a stick that
+appears is listed with no rescan request; issue 7 §4: a disk pulled while
+its directory is open in the browser gives an error, not a hang).
+
+The stick is a real usb-storage device on an xHCI controller, plugged in and
+pulled out through QEMU's monitor (QMP device_add/device_del) as a person
+would plug it into the machine. One boot per test; every wait is bounded."""
+import os
+import sys
+import time
+
+import requests
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "disks"))
+from gptdisk import Partition, build_disk  # noqa: E402
+
+HTTP_TIMEOUT = 30      # one request under TCG: a bound, not a measurement
+APPEAR_WITHIN_S = 10   # the watch scans every second; a bound for a loaded CI machine
+USB_LABEL = "KBOOTUSB"
+USB_TITLE = "USB rescue"
+NO_COUNTDOWN = {"etc/kboot.conf": "timeout=-1\n"}
+USB_DRIVE = "usbdisk"
+USB_DEVICE = "usbstick"
+
+
+def usb_stick(tmp_path, kernel):
+    """A GPT stick with one vfat partition holding a syslinux.cfg and a kernel."""
+    tree = tmp_path / "usb-tree"
+    (tree / "syslinux").mkdir(parents=True)
+    (tree / "syslinux" / "syslinux.cfg").write_text(
+        "DEFAULT rescue\n"
+        "LABEL rescue\n"
+        f"  MENU LABEL {USB_TITLE}\n"
+        "  KERNEL /vmlinuz\n"
+        "  APPEND console=ttyS0 usb=rescue\n")
+    (tree / "vmlinuz").write_bytes(open(kernel, "rb").read())
+    path = tmp_path / "usb.img"
+    build_disk(str(path), [Partition("usb", 16, "vfat", str(tree), label=USB_LABEL,
+                                     type_code="0700")])
+    return str(path)
+
+
+def start_vm(boot_vm, stick):
+    """kboot with an xHCI controller and the stick's drive ready to plug in."""
+    return boot_vm(append="kboot=local", files=NO_COUNTDOWN, qmp=True,
+                   extra_args=["-device", "qemu-xhci,id=xhci",
+                               "-drive", f"if=none,id={USB_DRIVE},format=raw,file={stick}"])
+
+
+def session(vm):
+    """An admin session with the one-time password kbootd printed."""
+    password = vm.expect(r"one-time password[^:]*:\s*(\S+)").group(1)
+    vm.wait_http()
+    s = requests.Session()
+    s.auth = ("admin", password)
+    return s
+
+
+def plug_in(vm):
+    vm.qmp("device_add", driver="usb-storage", bus="xhci.0", drive=USB_DRIVE, id=USB_DEVICE,
+           removable=True)
+
+
+def usb_partition(s, vm):
+    """The stick's vfat partition as GET /devices lists it, or None."""
+    r = s.get(vm.url + "/api/v1/devices", timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    found = [d for d in r.json()["devices"] if d["label"] == USB_LABEL and d["partition"]]
+    return found[0] if found else None
+
+
+def wait_for(what, probe, within=APPEAR_WITHIN_S):
+    """Poll probe() until it gives something true; bounded."""
+    deadline = time.monotonic() + within
+    while True:
+        value = probe()
+        if value or time.monotonic() > deadline:
+            assert value, f"{what}: not seen within {within} s"
+            return value
+        time.sleep(0.5)
+
+
+def usb_entries(s, vm):
+    r = s.get(vm.url + "/api/v1/entries", timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    return [e for e in r.json()["entries"] if e["title"] == USB_TITLE]
+
+
+def test_usb_stick_hot_added_is_listed(boot_vm, kboot_image, tmp_path):
+    vm = start_vm(boot_vm, usb_stick(tmp_path, kboot_image[0]))
+    s = session(vm)
+    assert usb_partition(s, vm) is None
+    assert usb_entries(s, vm) == []
+
+    plug_in(vm)
+    part = wait_for("the stick in GET /devices", lambda: usb_partition(s, vm))
+    assert part["fstype"] == "vfat"
+    disk = [d for d in s.get(vm.url + "/api/v1/devices", timeout=HTTP_TIMEOUT).json()["devices"]
+            if d["name"] == part["parent"]]
+    assert disk and disk[0]["removable"], disk
+    # Its syslinux.cfg entry is found without anyone asking for a rescan.
+    entry = wait_for("the stick's entry in GET /entries", lambda: usb_entries(s, vm))[0]
+    assert entry["kernel"].endswith("/vmlinuz"), entry
+    assert entry["cmdline"] == "console=ttyS0 usb=rescue", entry
+
+
+def test_usb_disk_removed_while_browsing(boot_vm, kboot_image, tmp_path):
+    vm = start_vm(boot_vm, usb_stick(tmp_path, kboot_image[0]))
+    s = session(vm)
+    plug_in(vm)
+    part = wait_for("the stick in GET /devices", lambda: usb_partition(s, vm))
+    directory = f"{part['name']}:/syslinux"
+    r = s.get(vm.url + "/api/v1/files", params={"path": directory}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    assert [e["name"] for e in r.json()["entries"]] == ["syslinux.cfg"]
+
+    vm.qmp("device_del", id=USB_DEVICE)
+    wait_for("the stick gone from GET /devices", lambda: usb_partition(s, vm) is None)
+    # The browser, still showing the directory, asks again: an error in
+    # words, not a hang and not the old listing.
+    r = s.get(vm.url + "/api/v1/files", params={"path": directory}, timeout=HTTP_TIMEOUT)
+    assert r.status_code in (404, 410, 500), r.text
+    assert r.headers["Content-Type"].startswith("application/json")
+    error = r.json()["error"]
+    assert error["code"] and error["message"], error
+    r = s.get(vm.url + "/api/v1/files", params={"path": directory + "/syslinux.cfg"},
+              timeout=HTTP_TIMEOUT)
+    assert r.status_code in (404, 410, 500), r.text
+    # kbootd lives on.
+    r = s.get(vm.url + "/api/v1/status", timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200 and r.json()["state"] == "idle", r.text
+    assert usb_entries(s, vm) == []
