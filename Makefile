@@ -174,6 +174,8 @@ $(OUT)/kboot.cpio.$(CPIO_COMP): $(MUSL)/kbootd $(MUSL)/kboot-console $(B)/musl-d
 	@install -m 0755 $(KEXEC_BIN) $(ROOTFS)/usr/sbin/kexec
 	@install -m 0755 $(MUSL)/kbootd $(ROOTFS)/usr/sbin/kbootd
 	@install -m 0755 $(MUSL)/kboot-console $(ROOTFS)/usr/bin/kboot-console
+	@if [ -n "$(DROPBEAR_DIR)" ]; then install -m 0755 $(DROPBEAR_DIR)/bin/dropbearmulti $(ROOTFS)/usr/sbin/dropbearmulti && \
+		for a in sbin/dropbear bin/dropbearkey bin/dbclient bin/ssh bin/scp; do ln -sf /usr/sbin/dropbearmulti $(ROOTFS)/usr/$$a; done; fi
 	@cp $(CA_BUNDLE) $(ROOTFS)/etc/ssl/certs/ca-certificates.crt
 	@cp -a webroot/. $(WWW)/
 	@find $(WWW) -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) -exec gzip -9nk {} +

@@ -187,8 +187,8 @@ def main():
 
 def wrk_version():
     out = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
-    m = re.search(r"wrk ([\d.]+)", out)
-    return m.group(1) if m else "?"
+    m = re.search(r"wrk (?:debian/)?([\w.+-]+)", out)  # "wrk debian/4.1.0-3+b2 [epoll] ..."
+    return m.group(1) if m else "(version unknown)"
 
 
 if __name__ == "__main__":

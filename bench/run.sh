@@ -21,7 +21,12 @@ done
 	for b in "${benches[@]}"; do
 		[ -f "$out/$b.md" ] && cat "$out/$b.md"
 	done
-	[ -f build/fuzz/stats.md ] && cat build/fuzz/stats.md
+	if [ -f build/fuzz/stats.md ]; then
+		echo "## Fuzzing (the last \`make fuzz-short\` or \`make fuzz\` run; crashes found so far are fixed and kept as regress-* inputs in tests/fuzz/corpus/)"
+		echo
+		cat build/fuzz/stats.md
+		echo
+	fi
 	for f in bench/*.notes.md; do [ -f "$f" ] && cat "$f"; done
 } >bench/RESULTS.md
 echo "bench: wrote bench/RESULTS.md"

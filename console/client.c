@@ -308,6 +308,8 @@ static int entry_from_json(const cJSON *o, struct kb_entry_list *l, kb_error *er
 	e.type = type && strcmp(type, "legacy") == 0 ? KB_ENTRY_LEGACY : KB_ENTRY_LINUX;
 	const cJSON *def = cJSON_GetObjectItemCaseSensitive(o, "default");
 	e.is_default = cJSON_IsTrue(def);
+	/* a legacy entry's GRUB id, so the console can say what booting it does */
+	e.grub_id = (char *)json_string(cJSON_GetObjectItemCaseSensitive(o, "legacy"), "next_entry");
 	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(o, "initrd"), *i;
 	cJSON_ArrayForEach(i, initrd)
 	{

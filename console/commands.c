@@ -1,6 +1,8 @@
 /* The prompt's built-in commands (see commands.h). */
 #include "commands.h"
 #include "boot.h"
+#include "net-command.h"
+#include "legacy.h"
 #include "run.h"
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
@@ -11,13 +13,9 @@
 #include "kboot-core/mount.h"
 #include "kboot-core/path.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <inttypes.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +26,6 @@
 enum {
 	KB_LS_ENTRIES_MAX = 4096, /* names listed from one directory */
 	KB_SCREEN_COLUMNS = 80,
-	KB_NET_IFACES_MAX = 64,
 };
 
 static int usage(const char *name, kb_error *err);
@@ -232,10 +229,11 @@ static int cmd_boot(struct kb_session *s, const char *line, const struct kb_word
 			cmdline[--n] = '\0';
 	}
 	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline };
+	kb_console_announce_legacy(s, req.entry_id);
 	return kb_console_boot(s, &req, err);
 }
 
-/* --- devices, net --------------------------------------------------------------- */
+/* --- devices ------------------------------------------------------------------- */
 
 static void human_size(uint64_t bytes, char *ret, size_t size)
 {
@@ -267,91 +265,6 @@ static int cmd_devices(struct kb_session *s, const char *line, const struct kb_w
 	if (l.n == 0)
 		printf("No block devices.\n");
 	kb_device_list_free(&l);
-	return 0;
-}
-
-static void print_sys_attr(const char *iface, const char *attr, const char *label)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", iface, attr);
-	_cleanup_free_ char *text = NULL;
-	if (kb_read_file(path, 256, &text, NULL) < 0)
-		return;
-	text[strcspn(text, "\n")] = '\0';
-	printf("  %s %s", label, text);
-}
-
-static void print_addresses(const struct ifaddrs *all, const char *iface)
-{
-	for (const struct ifaddrs *a = all; a; a = a->ifa_next) {
-		if (!a->ifa_addr || strcmp(a->ifa_name, iface) != 0)
-			continue;
-		char addr[INET6_ADDRSTRLEN] = "";
-		int family = a->ifa_addr->sa_family, prefix = 0;
-		const void *raw = NULL;
-		if (family == AF_INET) {
-			raw = &((struct sockaddr_in *)a->ifa_addr)->sin_addr;
-			if (a->ifa_netmask)
-				prefix = __builtin_popcount(
-					((struct sockaddr_in *)a->ifa_netmask)->sin_addr.s_addr);
-		} else if (family == AF_INET6) {
-			raw = &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
-			if (a->ifa_netmask)
-				for (size_t i = 0; i < 16; i++)
-					prefix += __builtin_popcount(
-						((struct sockaddr_in6 *)a->ifa_netmask)
-							->sin6_addr.s6_addr[i]);
-		}
-		if (raw && inet_ntop(family, raw, addr, sizeof(addr)))
-			printf("    %s %s/%d\n", family == AF_INET ? "inet " : "inet6", addr, prefix);
-	}
-}
-
-/* Default routes from /proc/net/route: "Iface Destination Gateway …" in hex. */
-static void print_routes(void)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
-	if (!f)
-		return;
-	char row[256];
-	bool header = true;
-	while (fgets(row, sizeof(row), f)) {
-		if (header) {
-			header = false;
-			continue;
-		}
-		char iface[IF_NAMESIZE + 1];
-		unsigned dest, gw;
-		if (sscanf(row, "%16s %x %x", iface, &dest, &gw) != 3 || dest != 0)
-			continue;
-		struct in_addr a = { .s_addr = gw };
-		char text[INET_ADDRSTRLEN];
-		if (inet_ntop(AF_INET, &a, text, sizeof(text)))
-			printf("default via %s dev %s\n", text, iface);
-	}
-}
-
-static int cmd_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
-{
-	struct kb_dir_listing ifaces;
-	int r = kb_dir_list("/sys/class/net", KB_NET_IFACES_MAX, false, &ifaces, err);
-	if (r < 0)
-		return r;
-	struct ifaddrs *all = NULL;
-	if (getifaddrs(&all) < 0)
-		all = NULL;
-	for (size_t i = 0; i < ifaces.n; i++) {
-		const char *name = ifaces.v[i].name;
-		printf("%s:", name);
-		print_sys_attr(name, "operstate", "state");
-		print_sys_attr(name, "address", "mac");
-		printf("\n");
-		print_addresses(all, name);
-	}
-	kb_dir_listing_free(&ifaces);
-	if (all)
-		freeifaddrs(all);
-	print_routes();
 	return 0;
 }
 
@@ -404,8 +317,9 @@ const struct kb_command kb_commands[] = {
 	{ "devices", "", "list block devices", cmd_devices },
 	{ "entries", "", "list boot entries", cmd_entries },
 	{ "help", "", "this text", cmd_help },
+	{ "insecure", "<boot line>", "boot from https without checking the server's certificate", kb_command_insecure },
 	{ "ls", "[-l] [path...]", "list a directory; -l shows kinds and kernel versions", cmd_ls },
-	{ "net", "", "show network interfaces, addresses and the default route", cmd_net },
+	{ "net", "[dhcp [iface] | static iface addr/prefix [gw] [dns] | none]", "show the network, or set it up at once", kb_command_net },
 	{ "poweroff", "", "power the machine off", cmd_poweroff },
 	{ "pwd", "", "print the current directory", cmd_pwd },
 	{ "reboot", "", "restart the machine through the firmware", cmd_reboot },

@@ -1,5 +1,6 @@
 /* What a prompt line is and doing it (see line.h). */
 #include "line.h"
+#include "legacy.h"
 #include "boot.h"
 #include "commands.h"
 #include "run.h"
@@ -232,18 +233,6 @@ static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
 	return r;
 }
 
-static int run_legacy(const char *word, kb_error *err)
-{
-	const char *name = strncmp(word, "/dev/", 5) == 0 ? word + 5 : word;
-	struct kb_device d;
-	if (kb_device_find(name, &d, NULL) < 0)
-		return kb_error_set(err, ENODEV, "%s: no such device", word);
-	return kb_error_set(err, EOPNOTSUPP,
-			    "%s: booting legacy systems is not supported yet (it needs the "
-			    "first-stage loader handoff)",
-			    word);
-}
-
 static int run_assign(struct kb_session *s, const char *line, kb_error *err)
 {
 	_cleanup_free_ char *name = NULL, *value = NULL;
@@ -280,7 +269,7 @@ static int run_line(struct kb_session *s, const char *line, int depth, kb_error 
 		r = run_kernel(s, line, err);
 		break;
 	case KB_LINE_LEGACY:
-		r = run_legacy(w.v[0].text, err);
+		r = kb_console_boot_device(s, w.v[0].text, err);
 		break;
 	case KB_LINE_BUILTIN:
 		r = kb_command_run(s, line, &w, err);

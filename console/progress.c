@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool active, line_open;
@@ -48,14 +49,14 @@ void kb_progress_show(const char *phase, const char *name, uint64_t done, uint64
 	char done_text[32], total_text[32];
 	kb_fetch_format_size(done, done_text, sizeof(done_text));
 	kb_fetch_format_size(total, total_text, sizeof(total_text));
-	const char *verb = phase && phase[0] == 'l' ? "loading" : "fetching";
 	pthread_mutex_lock(&lock);
-	if (active) {
+	/* Downloads only: loading a local file is quick and says nothing new. */
+	if (active && phase && strcmp(phase, "fetch") == 0) {
 		/* \r and erase-to-end: the same line, however the numbers shrink. */
 		if (total > 0)
-			printf("\r%s %s: %s of %s\033[K", verb, name ? name : "", done_text, total_text);
+			printf("\rfetching %s: %s of %s\033[K", name ? name : "", done_text, total_text);
 		else
-			printf("\r%s %s: %s\033[K", verb, name ? name : "", done_text);
+			printf("\rfetching %s: %s\033[K", name ? name : "", done_text);
 		line_open = true;
 		if (total > 0 && done >= total) {
 			fputs("\n", stdout);

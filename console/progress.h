@@ -8,5 +8,5 @@
 void kb_progress_begin(void);
 /* Stop showing them; ends a half-written line so the next output starts clean. */
 void kb_progress_finish(void);
-/* One update (any thread): phase "fetch" or "load". */
+/* One update (any thread); only phase "fetch" (a download) is shown. */
 void kb_progress_show(const char *phase, const char *name, uint64_t done, uint64_t total);

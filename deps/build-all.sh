@@ -43,7 +43,7 @@ deps_khdrs
 
 # Two lanes of independent chains: configure steps are serial, so this fills 2 cores.
 # Balanced by measured clean times: about 140 s each on 2 cores.
-lane_a() { for p in mbedtls curl kexec-tools busybox libxcrypt cjson civetweb ca-certificates; do "$DEPS_DIR/$p.sh"; done; }
+lane_a() { for p in mbedtls curl kexec-tools busybox libxcrypt cjson civetweb ca-certificates dropbear; do "$DEPS_DIR/$p.sh"; done; }
 lane_b() { for p in util-linux ncurses libedit; do "$DEPS_DIR/$p.sh"; done; }
 lane_a & pid_a=$!
 lane_b & pid_b=$!
@@ -74,6 +74,7 @@ MUSL_LIBS_CRYPT := $XCRYPT/lib/libcrypt.a
 MUSL_LIBS_EDIT := $LIBEDIT/lib/libedit.a $NCURSES/lib/libncurses.a $NCURSES/lib/libtinfo.a
 BUSYBOX_BIN := $(deps_prefix busybox)/bin/busybox
 KEXEC_BIN := $(deps_prefix kexec-tools)/bin/kexec
+DROPBEAR_DIR := $(deps_prefix dropbear)
 CA_BUNDLE := $(deps_ca_dir)/ca-certificates.crt
 TERMINFO_DIR := $NCURSES/share/terminfo
 MK

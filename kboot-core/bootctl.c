@@ -38,9 +38,13 @@ const char *kb_boot_state_name(enum kb_boot_state s)
 	return "idle";
 }
 
+static void forget_countdown(void);
+
 /* Called with lock held; emits after the caller unlocks via emit_state(). */
 static void set_state_locked(enum kb_boot_state s)
 {
+	if (state == KB_BOOT_COUNTDOWN && s != KB_BOOT_COUNTDOWN)
+		forget_countdown(); /* it ended here: nothing for a successor to resume */
 	state = s;
 	status.state = s;
 	if (s != KB_BOOT_COUNTDOWN) {
@@ -154,6 +158,49 @@ static void remember_autoboot_stopped(void)
 	close(fd);
 }
 
+/* <run_dir>/countdown: "<deadline> <entry id>", the running countdown's end
+ * (CLOCK_MONOTONIC seconds, one clock for every process). A kbootd killed
+ * during the countdown leaves it behind; the one init starts next resumes
+ * that countdown instead of starting a second, full one. */
+static void countdown_file(char *ret, size_t size)
+{
+	snprintf(ret, size, "%s/countdown", kb_env()->run_dir);
+}
+
+static long now_monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+static void forget_countdown(void)
+{
+	char path[KB_PATH_MAX];
+	countdown_file(path, sizeof(path));
+	unlink(path);
+}
+
+/* The seconds left of an earlier process's countdown for this entry (at least
+ * 1, so every front end can still show and stop it); else, -1 after writing
+ * this countdown's deadline down. */
+static int resume_or_remember_countdown(const char *entry_id, int seconds)
+{
+	char path[KB_PATH_MAX], id[KB_ENTRY_ID_MAX];
+	countdown_file(path, sizeof(path));
+	long deadline = 0;
+	_cleanup_fclose_ FILE *in = fopen(path, "re");
+	_Static_assert(KB_ENTRY_ID_MAX == 64, "the %63s below");
+	if (in && fscanf(in, "%ld %63s", &deadline, id) == 2 && !strcmp(id, entry_id)) {
+		long left = deadline - now_monotonic_s();
+		return left < 1 ? 1 : left > seconds ? seconds : (int)left;
+	}
+	_cleanup_fclose_ FILE *out = fopen(path, "we");
+	if (!out || fprintf(out, "%ld %s\n", now_monotonic_s() + seconds, entry_id) < 0)
+		kb_debug("%s: %s", path, strerror(errno));
+	return -1;
+}
+
 static void *countdown_main(void *arg)
 {
 	unsigned generation = (unsigned)(uintptr_t)arg;
@@ -252,7 +299,9 @@ int kb_bootctl_start_countdown(kb_error *err)
 	snprintf(status.countdown_entry, sizeof(status.countdown_entry), "%s", def->id);
 	snprintf(status.countdown_title, sizeof(status.countdown_title), "%s",
 		 def->title ? def->title : def->kernel);
-	status.seconds_left = timeout_s;
+	int resumed = resume_or_remember_countdown(def->id, timeout_s);
+	int seconds = resumed >= 0 ? resumed : timeout_s;
+	status.seconds_left = seconds;
 	unsigned generation = ++countdown_generation;
 	char id[KB_ENTRY_ID_MAX], title[sizeof(status.countdown_title)];
 	snprintf(id, sizeof(id), "%s", status.countdown_entry);
@@ -260,12 +309,16 @@ int kb_bootctl_start_countdown(kb_error *err)
 	struct kb_event ev = { .type = KB_EVENT_COUNTDOWN,
 			       .entry_id = id,
 			       .text = title,
-			       .seconds_left = timeout_s };
+			       .seconds_left = seconds };
 	pthread_mutex_unlock(&lock);
 
 	emit_state();
 	kb_event_emit(&ev);
-	kb_info("booting '%s' in %d s", title, timeout_s);
+	if (resumed >= 0)
+		kb_info("booting '%s' in %d s (the countdown an earlier kbootd started)", title,
+			seconds);
+	else
+		kb_info("booting '%s' in %d s", title, seconds);
 
 	pthread_t t;
 	pthread_attr_t attr;
@@ -297,11 +350,16 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 			pthread_mutex_unlock(&lock);
 			return kb_error_set(err, ENOENT, "%s: no such entry", req->entry_id);
 		}
-		if (e->type != KB_ENTRY_LINUX || !e->kernel) {
+		if (e->type == KB_ENTRY_LEGACY) {
+			int r = kb_legacy_plan(e, &plan->legacy, err);
+			plan->is_legacy = r >= 0;
+			snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->id);
 			pthread_mutex_unlock(&lock);
-			return kb_error_set(err, EOPNOTSUPP,
-					    "%s: needs the first-stage loader, which this build "
-					    "cannot hand over to yet",
+			return r;
+		}
+		if (!e->kernel) {
+			pthread_mutex_unlock(&lock);
+			return kb_error_set(err, EINVAL, "%s: has no kernel",
 					    e->title ? e->title : req->entry_id);
 		}
 		snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->kernel);
@@ -367,12 +425,17 @@ static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 
 static void *handover_main(void *arg)
 {
-	(void)arg;
+	const struct kb_boot_plan *plan = arg;
 	struct timespec delay = { .tv_sec = KB_HANDOVER_DELAY_MS / 1000,
 				  .tv_nsec = (KB_HANDOVER_DELAY_MS % 1000) * 1000000L };
 	nanosleep(&delay, NULL);
 	kb_error err = { 0 };
-	kb_kexec_exec(&err);
+	if (plan->is_legacy) {
+		if (kb_legacy_write(&plan->legacy, &err) >= 0)
+			kb_legacy_reboot(&err);
+	} else {
+		kb_kexec_exec(&err);
+	}
 	/* Still here: the handover failed. */
 	kb_err("%s", err.text);
 	pthread_mutex_lock(&lock);
@@ -414,7 +477,10 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 
 	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
 	int r = plan_from_request(req, &plan, err);
-	if (r >= 0) {
+	if (r >= 0 && plan.is_legacy) {
+		kb_info("%s: %s", plan.title, plan.legacy.note);
+		r = kb_legacy_check(&plan.legacy, err);
+	} else if (r >= 0) {
 		kb_info("loading %s (%s)", plan.title, plan.kernel);
 		r = load_plan(&plan, err);
 	}
@@ -430,7 +496,7 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		*ret_plan = plan;
 
 	if (req->dry_run) {
-		r = kb_kexec_unload(err);
+		r = plan.is_legacy ? 0 : kb_kexec_unload(err);
 		pthread_mutex_lock(&lock);
 		if (r < 0)
 			fail_locked(err);
@@ -444,19 +510,23 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 	}
 
 	pthread_mutex_lock(&lock);
-	snprintf(status.booting, sizeof(status.booting), "%s", plan.kernel);
+	if (plan.is_legacy)
+		snprintf(status.booting, sizeof(status.booting), "the first-stage loader: %.3000s",
+			 plan.legacy.note);
+	else
+		snprintf(status.booting, sizeof(status.booting), "%s", plan.kernel);
 	state = KB_BOOT_BOOTING;
 	status.state = state;
 	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	kb_info("handing over to %s", plan.kernel);
+	kb_info("handing over to %s", plan.is_legacy ? plan.legacy.note : plan.kernel);
 	emit_state();
 
 	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, handover_main, NULL);
+	r = pthread_create(&t, &attr, handover_main, &plan);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		kb_error_set(err, r, "cannot start the handover: %s", strerror(r));

@@ -6,6 +6,7 @@
 #include "entry.h"
 #include "error.h"
 #include "inspect.h"
+#include "legacy.h"
 #include "path.h"
 
 #include <stdbool.h>
@@ -30,6 +31,8 @@ struct kb_boot_plan {
 	size_t n_initrds;
 	char cmdline[KB_CMDLINE_MAX];
 	struct kb_file_info kernel_info;
+	bool is_legacy; /* a legacy entry: no kernel; the handoff below instead */
+	struct kb_legacy_plan legacy;
 };
 
 struct kb_boot_status {
@@ -56,7 +59,9 @@ int kb_bootctl_start_countdown(kb_error *err);
 int kb_bootctl_cancel(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after
- * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way. */
+ * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way.
+ * A legacy entry is checked instead of loaded (plan->legacy says what will
+ * happen; a dry run writes nothing); booting it writes grubenv and reboots. */
 int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan, kb_error *err);
 void kb_bootctl_status(struct kb_boot_status *ret);
 /* The file that stops autoboot for this run of kboot, from any process:

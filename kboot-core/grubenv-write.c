@@ -153,6 +153,26 @@ static int check_extents(int fd, const char *name, kb_error *err)
 	return 0;
 }
 
+int kb_grubenv_locate(int fd, const char *name, uint64_t *ret_offset, kb_error *err)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent x[1];
+	} m = { .fm = { .fm_length = KB_GRUBENV_BLOCK_SIZE,
+			.fm_flags = FIEMAP_FLAG_SYNC,
+			.fm_extent_count = 1 } };
+	if (ioctl(fd, FS_IOC_FIEMAP, &m.fm) < 0)
+		return kb_error_set(err, EOPNOTSUPP,
+				    "%s: the filesystem cannot say where its blocks are (%s)", name,
+				    strerror(errno));
+	const struct fiemap_extent *x = &m.fm.fm_extents[0];
+	if (m.fm.fm_mapped_extents != 1 || x->fe_logical != 0 ||
+	    x->fe_length < KB_GRUBENV_BLOCK_SIZE)
+		return kb_error_set(err, EOPNOTSUPP, "%s: not in one piece on the disk", name);
+	*ret_offset = x->fe_physical;
+	return 0;
+}
+
 int kb_grubenv_check_file(int fd, const char *name, kb_error *err)
 {
 	struct statfs sf;

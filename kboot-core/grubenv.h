@@ -7,6 +7,7 @@
 #include "error.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	KB_GRUBENV_BLOCK_SIZE = 1024, /* what grub-editenv creates */
@@ -54,3 +55,8 @@ int kb_grubenv_check_file(int fd, const char *name, kb_error *err);
 /* Set (value non-NULL) or unset one variable in the grubenv file at path,
  * in place: check, read, edit, rewrite the same 1024 bytes, fsync. */
 int kb_grubenv_update(const char *path, const char *name, const char *value, kb_error *err);
+/* Where the block lies on the device its filesystem is on, in bytes
+ * (FIEMAP; one plain extent): GRUB's save_env writes those sectors directly,
+ * and so does kboot, so nothing else on the disk changes. -EOPNOTSUPP when
+ * the filesystem cannot say. */
+int kb_grubenv_locate(int fd, const char *name, uint64_t *ret_offset, kb_error *err);

@@ -14,6 +14,7 @@
 /* Linux x86 boot protocol (Documentation/arch/x86/boot.rst) */
 enum {
 	BOOT_SETUP_SECTS = 0x1f1,
+	BOOT_SYSSIZE = 0x1f4, /* the protected-mode part, in 16-byte units */
 	BOOT_HEADER_MAGIC = 0x202, /* "HdrS" */
 	BOOT_VERSION = 0x206,
 	BOOT_KERNEL_VERSION = 0x20e, /* pointer to the version string, -0x200 */
@@ -50,6 +51,10 @@ static void inspect_bzimage(const unsigned char *h, size_t len, struct kb_file_i
 	info->format = KB_FORMAT_BZIMAGE;
 	uint16_t protocol = len > BOOT_VERSION + 1 ? le16(h + BOOT_VERSION) : 0;
 	info->cmdline_max = CMDLINE_SIZE_OLD;
+	if (len >= BOOT_SYSSIZE + 4 && le32(h + BOOT_SYSSIZE)) {
+		uint64_t setup_sects = h[BOOT_SETUP_SECTS] ? h[BOOT_SETUP_SECTS] : 4;
+		info->image_size = (setup_sects + 1) * 512 + (uint64_t)le32(h + BOOT_SYSSIZE) * 16;
+	}
 	if (protocol >= 0x206 && len >= BOOT_CMDLINE_SIZE + 4)
 		info->cmdline_max = le32(h + BOOT_CMDLINE_SIZE);
 	if (len > BOOT_KERNEL_VERSION + 1) {

@@ -31,6 +31,7 @@ struct kb_file_info {
 	char version[KB_VERSION_MAX]; /* kernel version string, "" if none */
 	uint32_t cmdline_max;         /* bzImage header's cmdline_size; 0 if unknown */
 	bool arch_ok;                 /* a kernel this machine can run */
+	uint64_t image_size;          /* bzImage: the size its header gives; 0 if unknown */
 };
 
 /* name: the file's base name (config kinds are known by name); head: its

@@ -108,6 +108,12 @@ int kb_kexec_check(const struct kb_kexec_image *img, struct kb_file_info *ret_in
 	if (!info.arch_ok)
 		return kb_error_set(err, ENOEXEC, "%s: a kernel for another architecture",
 				    img->kernel);
+	/* A cut-short copy loads fine and dies after the handover: refuse it here. */
+	if (info.image_size > info.size)
+		return kb_error_set(err, ENOEXEC,
+				    "%s: the kernel is cut short (%" PRIu64 " bytes; its header says %" PRIu64
+				    "); copy it again",
+				    img->kernel, info.size, info.image_size);
 
 	size_t cmdline_max = info.cmdline_max ? info.cmdline_max : KB_CMDLINE_DEFAULT_MAX;
 	size_t len = img->cmdline ? strlen(img->cmdline) : 0;

@@ -1,11 +1,14 @@
 /* "host:/p": a file on an NFS server. Any "word:" that is not a device word
  * is a host (the paper's own example is a bare "server"); an IPv6 address is
- * bracketed: "[fd00::1]:/srv". Parsing is complete; mounting needs the
- * network, which the networking issue adds by replacing this file. */
+ * bracketed: "[fd00::1]:/srv". Resolving mounts the export (nfs.h) and
+ * resolves the rest inside it, symlinks kept within the export. */
 #include "path-internal.h"
+#include "nfs.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Length of the host part, or 0 when text is not "host:…". */
@@ -61,21 +64,24 @@ static int nfs_parse(const char *text, struct kb_path *ret, kb_error *err)
 	return kb_path_normalize(NULL, rest, ret->path, sizeof(ret->path), err);
 }
 
-static int nfs_unavailable(const struct kb_path *p, kb_error *err)
-{
-	return kb_error_set(err, EOPNOTSUPP,
-			    "%s:%s: NFS needs networking, which this build does not have yet",
-			    p->device, p->path);
-}
-
 static int nfs_resolve(const struct kb_path *p, char *ret, size_t size, kb_error *err)
 {
-	return nfs_unavailable(p, err);
+	char dir[PATH_MAX], rest[KB_PATH_MAX], display[KB_PATH_MAX + KB_PATH_DEVICE_MAX];
+	int r = kb_nfs_mount(p->device, p->path, dir, sizeof(dir), rest, sizeof(rest), err);
+	if (r < 0)
+		return r;
+	snprintf(display, sizeof(display), "%s:%s", p->device, p->path);
+	return kb_path_resolve_in_root(dir, rest, display, ret, size, err);
 }
 
 static int nfs_open(const struct kb_path *p, int flags, kb_error *err)
 {
-	return nfs_unavailable(p, err);
+	char dir[PATH_MAX], rest[KB_PATH_MAX], display[KB_PATH_MAX + KB_PATH_DEVICE_MAX];
+	int r = kb_nfs_mount(p->device, p->path, dir, sizeof(dir), rest, sizeof(rest), err);
+	if (r < 0)
+		return r;
+	snprintf(display, sizeof(display), "%s:%s", p->device, p->path);
+	return kb_path_open_in_root(dir, rest, flags, display, err);
 }
 
 const struct kb_path_scheme kb_path_scheme_nfs = {

@@ -30,6 +30,16 @@ static cJSON *plan_json(const struct kb_boot_plan *plan)
 	return o;
 }
 
+cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", legacy->method);
+	cJSON_AddStringToObject(o, "next_entry", legacy->next_entry);
+	cJSON_AddStringToObject(o, "grubenv", legacy->grubenv);
+	cJSON_AddStringToObject(o, "note", legacy->note);
+	return o;
+}
+
 static bool entry_exists(const char *id)
 {
 	struct kb_entry_list list = { 0 };
@@ -169,6 +179,8 @@ static int boot_post(struct mg_connection *conn, void *data)
 	kb_bootctl_status(&st);
 	cJSON_AddStringToObject(root, "state", kb_boot_state_name(st.state));
 	cJSON_AddItemToObject(root, "plan", plan_json(plan));
+	if (plan->is_legacy)
+		cJSON_AddItemToObject(root, "legacy", kbd_legacy_json(&plan->legacy));
 	return kbd_send_json(conn, dry_run ? 200 : 202, root);
 }
 

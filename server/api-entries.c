@@ -6,6 +6,7 @@
 #include "kboot-core/cleanup.h"
 #include "kboot-core/entry.h"
 #include "kboot-core/event.h"
+#include "kboot-core/legacy.h"
 #include "kboot-core/log.h"
 
 #include <errno.h>
@@ -44,6 +45,9 @@ static cJSON *entry_json(const struct kb_entry *e)
 	cJSON_AddItemToObject(o, "version", kbd_json_string_or_null(e->version));
 	cJSON_AddStringToObject(o, "type", kb_entry_type_name(e->type));
 	cJSON_AddBoolToObject(o, "default", e->is_default);
+	struct kb_legacy_plan legacy;
+	if (e->type == KB_ENTRY_LEGACY && kb_legacy_plan(e, &legacy, NULL) >= 0)
+		cJSON_AddItemToObject(o, "legacy", kbd_legacy_json(&legacy));
 	return o;
 }
 

@@ -1,6 +1,7 @@
 /* GET /api/v1/status: the boot state machine as a client sees it. */
 #include "server.h"
 #include "kboot-core/bootctl.h"
+#include "kboot-core/ssh.h"
 
 #include <string.h>
 
@@ -42,6 +43,11 @@ static int status_get(struct mg_connection *conn, void *data)
 	cJSON_AddItemToObject(root, "booting",
 			      kbd_json_string_or_null(st.state == KB_BOOT_BOOTING ? st.booting : NULL));
 	cJSON_AddBoolToObject(root, "auth_none", kbd_auth_none());
+	char fingerprint[KB_SSH_FINGERPRINT_MAX];
+	if (kb_ssh_fingerprint(fingerprint, sizeof(fingerprint)) == 0)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "ssh"), "fingerprint", fingerprint);
+	else
+		cJSON_AddNullToObject(root, "ssh");
 	return kbd_send_json(conn, 200, root);
 }
 

@@ -74,6 +74,9 @@ int kbd_refuse(struct kbd_refusal *ret, int status, const char *code, const char
 int kbd_send_refusal(struct mg_connection *conn, const struct kbd_refusal *no);
 /* A body's text as a JSON object: 0 and *ret, or the refusal's status. */
 int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_refusal *no);
+/* api-boot.c: {"method", "next_entry", "grubenv", "note"}: what a legacy handoff does. */
+struct kb_legacy_plan;
+cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy);
 /* api-boot.c: POST /api/v1/boot's body as the core's request (strings stay
  * owned by body; initrds has KB_ENTRY_INITRDS_MAX slots). 0 or the status. */
 struct kb_boot_request;

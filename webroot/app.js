@@ -2,6 +2,7 @@
 // It speaks only the public REST API (rest.js) and its event stream.
 import { api, el, show, size } from './rest.js';
 import { initFiles, open as openPath } from './files.js';
+import { initNetwork } from './net.js';
 
 const $ = (id) => document.getElementById(id);
 const LOG_LINES_MAX = 500;
@@ -32,6 +33,8 @@ async function refreshStatus() {
   const st = await api('GET', '/status');
   show($('auth-none-banner'), st.auth_none);
   show($('logout'), !st.auth_none);
+  show($('ssh-info'), !!st.ssh);
+  $('ssh-fingerprint').textContent = st.ssh ? st.ssh.fingerprint : '';
   setState(st.state, st.booting);
   setCountdown(st.countdown);
 }
@@ -52,7 +55,9 @@ async function refreshEntries() {
   for (const e of entries) {
     list.append(el('li', { 'data-id': e.id, class: e.default ? 'default' : '' },
       el('span', { class: 'title' }, e.title, e.default ? el('span', { class: 'badge' }, 'default') : null),
-      el('code', { class: 'cmdline' }, e.kernel + ' ' + e.cmdline),
+      e.type === 'legacy'
+        ? el('span', { class: 'legacy-note' }, e.legacy ? e.legacy.note : 'needs the first-stage loader; kboot cannot hand it over')
+        : el('code', { class: 'cmdline' }, e.kernel + ' ' + e.cmdline),
       el('span', { class: 'buttons' },
         el('button', { type: 'button', class: 'entry-boot', onclick: () => boot({ entry: e.id }) }, 'Boot'),
         el('button', { type: 'button', class: 'entry-edit quiet', onclick: () => editEntry(e) }, 'Edit'))));
@@ -91,6 +96,12 @@ async function boot(req) {
   try {
     const res = await api('POST', '/boot', req);
     const p = res.plan;
+    if (res.legacy) {
+      $('boot-result').textContent = (res.dry_run ? 'Dry run: ' : '') + p.title + ': ' + res.legacy.note;
+      show($('boot-result'), true);
+      if (!res.dry_run) setState('booting', res.legacy.note);
+      return;
+    }
     $('boot-result').textContent = (res.dry_run ? 'Dry run: would boot ' : 'Booting ') + p.title + '\n' +
       'kernel:  ' + p.kernel + (p.kernel_info.version ? ' (' + p.kernel_info.version + ')' : '') + '\n' +
       'initrd:  ' + (p.initrd.join(' ') || '(none)') + '\n' +
@@ -118,6 +129,7 @@ function bootForm(ev) {
     req.initrd = initrd ? initrd.split(/\s+/) : [];
     req.cmdline = cmdline;
   }
+  if ($('boot-insecure').checked) req.insecure = true;
   boot(req);
 }
 
@@ -169,10 +181,15 @@ async function main() {
   $('boot-clear').addEventListener('click', () => { $('boot-form').reset(); leaveEntry(); });
   $('boot-kernel').addEventListener('input', leaveEntry);
   $('boot-initrd').addEventListener('input', leaveEntry);
+  $('progress-cancel').addEventListener('click', async () => {
+    try { await api('POST', '/boot/cancel'); } catch (e) { /* already over */ }
+  });
+  $('boot-insecure').addEventListener('change', () => show($('insecure-warning'), $('boot-insecure').checked));
   $('url-form').addEventListener('submit', (ev) => { ev.preventDefault(); useFile('kernel', $('url-input').value.trim()); });
   await refreshStatus();
   await Promise.all([refreshEntries(), refreshDevices(), refreshLog()]);
   initFiles(useFile);
+  initNetwork();
   listen();
 }
 

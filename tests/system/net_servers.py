@@ -1,6 +1,7 @@
 """Real servers on 127.0.0.1 for the network tests; a QEMU guest on user
 networking reaches them at 10.0.2.2. HTTP and HTTPS (python's http.server,
-plus /cut/NAME, which promises the whole file, sends half and hangs up), FTP
+plus /cut/NAME, which promises the whole file, sends half and hangs up, and
+/slow/NAME, which sends it slowly), NFS (nfs-ganesha), FTP
 (pyftpdlib, Debian's python3-pyftpdlib), and a test CA for HTTPS."""
 import http.server
 import os
@@ -18,6 +19,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        if self.path.startswith("/slow/"):
+            return self._slow()
         if not self.path.startswith("/cut/"):
             return super().do_GET()
         path = os.path.join(self.directory, os.path.basename(self.path))
@@ -30,6 +33,28 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
+
+
+    SLOW_CHUNK = 32 * 1024
+    SLOW_PAUSE_S = 0.1  # about 320 KiB/s: long enough to watch and cancel
+
+    def _slow(self):
+        """/slow/NAME: the whole file, slowly (progress lines, cancel)."""
+        import time
+        path = os.path.join(self.directory, os.path.basename(self.path))
+        with open(path, "rb") as f:
+            data = f.read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            for off in range(0, len(data), self.SLOW_CHUNK):
+                self.wfile.write(data[off:off + self.SLOW_CHUNK])
+                self.wfile.flush()
+                time.sleep(self.SLOW_PAUSE_S)
+        except OSError:
+            pass  # the client went away (cancelled)
+        self.close_connection = True
 
 
 class _Server:
@@ -96,3 +121,69 @@ def make_test_ca(directory, name=HTTPS_NAME):
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
     return tuple(os.path.join(directory, f) for f in ("ca.crt", "server.crt", "server.key"))
+
+
+NFS_PORT = 2049  # the guest's kernel asks 10.0.2.2:2049; kboot paths carry no port
+
+GANESHA_CONF = """NFS_CORE_PARAM {{
+    NFS_Port = {port};
+    Bind_Addr = 127.0.0.1;
+    Protocols = 4;          # NFSv3 makes ganesha register with rpcbind, see nfs_server
+    Enable_NLM = false;
+    Enable_RQUOTA = false;
+}}
+NFSV4 {{ Graceless = true; }}
+NFS_KRB5 {{ Active_krb5 = false; }}
+EXPORT {{
+    Export_Id = 1;
+    Path = {directory};
+    Pseudo = {pseudo};
+    Access_Type = RO;
+    Squash = No_Root_Squash;
+    Protocols = 4;
+    Transports = TCP;
+    SecType = sys;
+    FSAL {{ Name = VFS; }}
+}}
+"""
+
+
+def nfs_server(directory, workdir, pseudo="/export", port=NFS_PORT, timeout=30):
+    """nfs-ganesha (Debian's nfs-ganesha, nfs-ganesha-vfs) exporting directory
+    read-only as pseudo on 127.0.0.1:port, NFSv4 only: with v3 on, ganesha
+    must register with rpcbind, and Debian's rpcbind crashes when told to
+    listen on 127.0.0.1 only (-h: "double free"). .log, .stop()."""
+    import shutil
+    import time
+    ganesha = shutil.which("ganesha.nfsd") or "/usr/bin/ganesha.nfsd"
+    if not os.path.exists(ganesha):
+        raise RuntimeError("ganesha.nfsd is missing: install nfs-ganesha nfs-ganesha-vfs")
+    conf = os.path.join(workdir, "ganesha.conf")
+    log = os.path.join(workdir, "ganesha.log")
+    with open(conf, "w") as f:
+        f.write(GANESHA_CONF.format(port=port, directory=directory, pseudo=pseudo))
+    proc = subprocess.Popen([ganesha, "-F", "-f", conf, "-L", log, "-N", "NIV_EVENT",
+                             "-p", os.path.join(workdir, "ganesha.pid")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    class _Nfs:
+        def stop(self):
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    server = _Nfs()
+    server.log = log
+    deadline = time.monotonic() + timeout
+    while True:  # ganesha listens once its exports are ready
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                with open(log, errors="replace") as f:
+                    raise RuntimeError(f"ganesha did not start on port {port}:\n{f.read()[-2000:]}")
+            time.sleep(0.2)

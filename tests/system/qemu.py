@@ -81,6 +81,8 @@ class KbootVM:
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(path, mode) as f:
                 f.write(content)
+            if content[:2] in ("#!", b"#!"):  # a script: runnable, as in the image
+                os.chmod(path, 0o755)
         overlay = os.path.join(self.workdir, "overlay.cpio")
         make_cpio(tree, overlay, compress=None)
         combined = os.path.join(self.workdir, "initrd.img")

@@ -111,7 +111,7 @@ TESTED_ROUTES = {("GET", "/status"), ("GET", "/entries"), ("GET", "/devices"), (
                  ("GET", "/log"), ("GET", "/events"), ("GET", "/openapi.json"), ("POST", "/boot"),
                  ("POST", "/autoboot/cancel"), ("POST", "/session"), ("DELETE", "/session"),
                  # issue 6, tested in test_network_qemu.py
-                 ("GET", "/network"), ("PUT", "/network")}
+                 ("GET", "/network"), ("PUT", "/network"), ("POST", "/boot/cancel")}
 
 
 def test_openapi_documents_every_tested_route(kbootd):
@@ -375,6 +375,12 @@ def test_countdown_is_visible_and_cancellable(kbootd_factory):
     assert st["state"] == "idle" and st["countdown"] is None
     assert_error(s.post(server.url("/autoboot/cancel"), timeout=10), 409, "no_countdown")
     assert not any("-e" in c for c in server.kexec_calls())
+
+
+def test_cancelling_a_download_when_none_runs_says_so(kbootd):
+    # The cancel itself is tested against a real slow download in test_network_qemu.py.
+    assert_error(kbootd.session().post(kbootd.url("/boot/cancel"), timeout=10), 409,
+                 "nothing_to_cancel")
 
 
 def read_events(response, want, limit=200):

@@ -139,7 +139,7 @@ def test_auth_none_shows_the_warning_banner(browser, kbootd_factory):
 
 def test_the_ui_is_small(kbootd):
     total = 0
-    for name in ("index.html", "login.html", "app.js", "rest.js", "files.js", "login.js", "style.css"):
+    for name in ("index.html", "login.html", "app.js", "rest.js", "files.js", "net.js", "login.js", "style.css"):
         r = requests.get(kbootd.base + "/" + name, timeout=10)
         assert r.status_code == 200, name
         import gzip

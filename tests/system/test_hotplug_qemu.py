@@ -53,6 +53,10 @@ def session(vm):
     vm.wait_http()
     s = requests.Session()
     s.auth = ("admin", password)
+    # One connection per request: civetweb drops an idle keep-alive connection
+    # after 500 ms, and through QEMU's user network the client can send on it
+    # before it learns that (a browser retries such a request; requests does not).
+    s.headers["Connection"] = "close"
     return s
 
 

@@ -198,3 +198,102 @@ def test_dhcp_shown_by_the_api_and_a_static_address_takes_effect_at_once(boot_vm
     assert "10.0.2.15/24" not in eth0["addresses"]
     assert eth0["dhcp"] is None and not eth0["dhcp_client_running"]
     assert any(r["destination"] == "default" and r["gateway"] == "10.0.2.2" for r in net["routes"])
+
+
+@pytest.fixture(scope="module")
+def nfs_export(served, tmp_path_factory):
+    """The demo target's files as 10.0.2.2:/export (nfs-ganesha, NFSv4)."""
+    from net_servers import nfs_server
+    server = nfs_server(served["dir"], str(tmp_path_factory.mktemp("ganesha")))
+    yield "/export"
+    server.stop()
+
+
+def test_boot_from_nfs_typed_at_console(boot_vm, nfs_export):
+    vm = boot_vm(**LOCAL)
+    vm.expect(PROMPT)
+    vm.sendline(boot_line(f"{HOST}:{nfs_export}", "nfs"))
+    expect_target(vm, "nfs")
+
+
+def test_nfs_export_that_does_not_exist_says_so(boot_vm, nfs_export):
+    vm = boot_vm(**LOCAL)
+    vm.expect(PROMPT)
+    vm.sendline(f"ls {HOST}:{nfs_export}")
+    vm.expect(r"initrd\.img")
+    vm.expect(PROMPT)
+    vm.sendline(f"{HOST}:/nosuch/vmlinuz console=ttyS0")
+    vm.expect(re.escape(f"{HOST}:/nosuch/vmlinuz: the server {HOST} has no export /nosuch"))
+    vm.expect(PROMPT)
+
+
+def test_download_progress_and_cancel_at_console_and_in_the_api(boot_vm, served):
+    import threading
+    from console_vm import send_interrupt
+    vm = boot_vm(**LOCAL)
+    auth = ("admin", password(vm))
+    vm.expect(PROMPT)
+    slow = f"http://{HOST}:{served['http'].port}/slow/vmlinuz"
+    vm.sendline(f"{slow} console=ttyS0")
+    # One line, rewritten in place, from kbootd's progress events.
+    vm.expect(re.escape(f"fetching {slow}: ") + r"[\d.]+ (bytes|KiB|MiB) of [\d.]+ MiB")
+    send_interrupt(vm)
+    vm.expect(re.escape(f"{slow}: cancelled after"))
+    vm.expect(PROMPT)
+
+    # The API: a boot waiting for its download, and POST /boot/cancel.
+    answer = {}
+
+    def boot():
+        answer["r"] = requests.post(vm.url + "/api/v1/boot", auth=auth, timeout=120,
+                                    json={"kernel": slow, "cmdline": "console=ttyS0"})
+    t = threading.Thread(target=boot)
+    t.start()
+    cancelled = None
+    while t.is_alive():  # 409 until the download has started
+        cancelled = requests.post(vm.url + "/api/v1/boot/cancel", auth=auth, timeout=30)
+        if cancelled.status_code == 200:
+            break
+    t.join()
+    assert cancelled is not None and cancelled.status_code == 200, cancelled and cancelled.text
+    assert answer["r"].status_code == 422
+    assert re.match(re.escape(f"{slow}: cancelled after"), answer["r"].json()["error"]["message"])
+    r = requests.get(vm.url + "/api/v1/files", params={"path": "//run/kboot/cache"},
+                     auth=auth, timeout=30)
+    assert r.status_code in (200, 404), r.text
+    names = [e["name"] for e in r.json().get("entries", [])] if r.status_code == 200 else []
+    assert not [n for n in names if "part" in n], names
+    nothing = requests.post(vm.url + "/api/v1/boot/cancel", auth=auth, timeout=30)
+    assert nothing.status_code == 409
+    assert nothing.json()["error"]["message"] == "no download is under way"
+
+
+def test_insecure_https_boot_typed_at_console(boot_vm, served):
+    # The name resolves, but the image does not trust the test CA: only
+    # "insecure" gets the kernel.
+    hosts = {"etc/hosts": https_files(served["ca"])["etc/hosts"]}
+    vm = boot_vm(files=hosts, **LOCAL)
+    vm.expect(PROMPT)
+    base = f"https://{HTTPS_NAME}:{served['https'].port}"
+    vm.sendline("insecure " + boot_line(base, "insecure"))
+    vm.expect("insecure: the server's certificate is not checked")
+    expect_target(vm, "insecure")
+
+
+def test_net_command_shows_and_changes_the_network(boot_vm):
+    vm = boot_vm(**LOCAL)
+    vm.expect(PROMPT)
+    vm.sendline("net")
+    vm.expect(r"eth0: up, link, mac [0-9a-f:]+, mtu \d+, dhcp")
+    vm.expect(r"inet  10\.0\.2\.15/24")
+    vm.expect(r"lease: address 10\.0\.2\.15, router 10\.0\.2\.2")
+    vm.expect(r"route default via 10\.0\.2\.2 dev eth0")
+    vm.expect(r"dns 10\.0\.2\.3")
+    vm.expect(PROMPT)
+    vm.sendline("net static eth0 10.0.2.60/24 10.0.2.2 10.0.2.3")
+    vm.expect(r"eth0: up, link, mac [0-9a-f:]+, mtu \d+, static\r*\n")
+    vm.expect(r"inet  10\.0\.2\.60/24")
+    vm.expect(PROMPT)
+    vm.sendline("net static eth9 10.0.2.61/24")
+    vm.expect("eth9: no such network interface")
+    vm.expect(PROMPT)

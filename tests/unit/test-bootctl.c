@@ -139,6 +139,39 @@ static void test_the_marker_stops_a_running_countdown(void **state)
 	assert_int_equal(count_lines_with("-l"), 0);
 }
 
+/* kbootd killed during the countdown: the kbootd init starts next carries
+ * on with the time that was left, not a second, full countdown. */
+static void test_a_killed_processs_countdown_is_resumed(void **state)
+{
+	init_with_entries(30);
+	assert_int_equal(kb_bootctl_start_countdown(NULL), 0);
+	struct kb_boot_status st;
+	kb_bootctl_status(&st);
+	char path[600], id[KB_ENTRY_ID_MAX];
+	snprintf(id, sizeof(id), "%s", st.countdown_entry);
+	assert_int_equal(kb_bootctl_cancel(), 0);
+	char marker[512];
+	kb_autoboot_marker_path(marker, sizeof(marker));
+	unlink(marker);
+
+	/* What the killed process left behind: its deadline, 5 s from now. */
+	snprintf(path, sizeof(path), "%s/countdown", getenv("KBOOT_RUN_DIR"));
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%ld %s\n", (long)now.tv_sec + 5, id);
+	fclose(f);
+	assert_int_equal(kb_bootctl_start_countdown(NULL), 0);
+	kb_bootctl_status(&st);
+	assert_int_equal(st.state, KB_BOOT_COUNTDOWN);
+	assert_true(st.seconds_left >= 1 && st.seconds_left <= 5);
+
+	/* Ended here: nothing is left for a successor to resume. */
+	assert_int_equal(kb_bootctl_cancel(), 0);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 static void test_no_timeout_means_no_countdown(void **state)
 {
 	init_with_entries(-1);
@@ -241,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_a_stopped_countdown_does_not_boot, reset),
 		cmocka_unit_test_setup(test_the_marker_stops_a_running_countdown, reset),
+		cmocka_unit_test_setup(test_a_killed_processs_countdown_is_resumed, reset),
 		cmocka_unit_test_setup(test_no_timeout_means_no_countdown, reset),
 		cmocka_unit_test_setup(test_dry_run_loads_checks_and_unloads, reset),
 		cmocka_unit_test_setup(test_errors_leave_the_controller_idle, reset),

@@ -66,6 +66,22 @@ static void test_old_bzimage_has_255_byte_cmdline(void **state)
 	assert_int_equal(info.cmdline_max, 255);
 }
 
+/* The size the header gives (setup sectors + syssize paragraphs), so that a
+ * cut-short copy is known before kexec loads it. */
+static void test_bzimage_size_from_its_header(void **state)
+{
+	struct kb_file_info info;
+	make_bzimage(0x20f);
+	buf[0x1f1] = 27;             /* setup sectors after the boot sector */
+	put32(0x1f4, 0x40000);       /* 4 MiB of protected-mode code */
+	assert_int_equal(kb_inspect_buffer("vmlinuz", buf, sizeof(buf), 2000000, &info), 0);
+	assert_int_equal(info.image_size, 28 * 512 + 0x40000 * 16);
+	assert_true(info.image_size > info.size);
+	put32(0x1f4, 0);             /* not given: unknown */
+	assert_int_equal(kb_inspect_buffer("vmlinuz", buf, sizeof(buf), 2000000, &info), 0);
+	assert_int_equal(info.image_size, 0);
+}
+
 static void test_elf_vmlinux(void **state)
 {
 	struct kb_file_info info;
@@ -152,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_old_bzimage_has_255_byte_cmdline),
+		cmocka_unit_test(test_bzimage_size_from_its_header),
 		cmocka_unit_test(test_elf_vmlinux),
 		cmocka_unit_test(test_initramfs_formats),
 		cmocka_unit_test(test_configs_text_and_other),

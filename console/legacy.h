@@ -1,0 +1,10 @@
+/* The console's side of legacy boots (kboot-core/legacy.h): saying what a
+ * handoff to the first-stage loader will do before it happens. */
+#pragma once
+#include "session.h"
+
+/* Print the handoff's note when entry_id names a legacy entry. */
+void kb_console_announce_legacy(struct kb_session *s, const char *entry_id);
+/* `sda`, `/dev/sda`: a device with a boot sector. kboot cannot chainload it
+ * itself; name the GRUB entries that can, or say there are none. */
+int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err);

@@ -1,0 +1,11 @@
+/* The prompt's `net` (the network through kboot-core/net.h) and `insecure`
+ * (boot a line with https certificate checks off), one table row each in
+ * commands.c. */
+#pragma once
+#include "session.h"
+#include "words.h"
+#include "kboot-core/error.h"
+
+int kb_command_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err);
+int kb_command_insecure(struct kb_session *s, const char *line, const struct kb_words *w,
+			kb_error *err);
