@@ -126,6 +126,9 @@ $(MUSL)/%.o: %.c $(B)/musl-deps.mk
 	$(call say,MUSL-CC,$<)
 	$(Q)$(MUSL_CC) $(COMMON_CFLAGS) $(MUSL_CFLAGS) $(WARN) $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
 
+# kbootd's TLS code (tls=auto makes a certificate) needs mbedTLS: the image only.
+$(MUSL_SERVER_OBJ): MUSL_CFLAGS += -DKBOOT_TLS
+
 $(MUSL)/civetweb.o: $(B)/musl-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,MUSL-CC,$@)

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=build/bench
 mkdir -p "$out"
 # In report order; each prints one markdown section.
-benches=(sizes boot_time console_prompt rebuild kexec_modes kbootd_wrk fetch_throughput)
+benches=(sizes boot_time console_prompt rebuild kexec_modes kbootd_wrk fetch_throughput tftp_throughput)
 for b in "${benches[@]}"; do
 	[ -f "bench/$b.py" ] || continue
 	echo "bench: $b"

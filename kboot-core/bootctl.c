@@ -431,8 +431,8 @@ static void *handover_main(void *arg)
 	nanosleep(&delay, NULL);
 	kb_error err = { 0 };
 	if (plan->is_legacy) {
-		if (kb_legacy_write(&plan->legacy, &err) >= 0)
-			kb_legacy_reboot(&err);
+		if (kb_legacy_write(&plan->legacy, &err) >= 0 && kb_legacy_reboot(&err) >= 0)
+			kb_error_set(&err, EIO, "next_entry is set, but the machine did not reboot");
 	} else {
 		kb_kexec_exec(&err);
 	}

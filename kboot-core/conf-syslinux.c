@@ -313,12 +313,11 @@ static int emit(struct sys *s, struct label *l, bool may_default, struct kb_entr
 	return kb_entry_list_add(out, &e, s->err);
 }
 
-static int parse_cfg(const struct kb_fs *fs, const char *path, struct kb_entry_list *out,
-		     kb_error *err)
+static int parse_cfg(const struct kb_fs *fs, const char *path, const char *dir,
+		     struct kb_entry_list *out, kb_error *err)
 {
 	struct sys s = { .fs = fs, .err = err };
-	snprintf(s.dir, sizeof(s.dir), "%s", path);
-	*strrchr(s.dir, '/') = '\0';
+	snprintf(s.dir, sizeof(s.dir), "%s", dir);
 	s.labels = calloc(KB_ENTRIES_PER_CONFIG_MAX, sizeof(*s.labels));
 	if (!s.labels)
 		return kb_error_set(err, ENOMEM, "out of memory");
@@ -340,9 +339,18 @@ static int parse_cfg(const struct kb_fs *fs, const char *path, struct kb_entry_l
 int kb_parse_syslinux(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *err)
 {
 	for (size_t i = 0; i < KB_ELEMENTSOF(syslinux_cfgs); i++) {
-		int r = parse_cfg(fs, syslinux_cfgs[i], out, err);
+		char dir[KB_PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", syslinux_cfgs[i]);
+		*strrchr(dir, '/') = '\0';
+		int r = parse_cfg(fs, syslinux_cfgs[i], dir, out, err);
 		if (r < 0 && r != -ENOENT)
 			return r;
 	}
 	return 0;
+}
+
+int kb_parse_syslinux_config(const struct kb_fs *fs, const char *path, const char *dir,
+			     struct kb_entry_list *out, kb_error *err)
+{
+	return parse_cfg(fs, path, dir, out, err);
 }

@@ -15,6 +15,7 @@
 static const char *const settings[] = {
 	"default", "timeout",  "root",	  "message", "network",	      "interface", "address",
 	"gateway", "dns",      "hostname", "password", "password_hash", "auth",	   "listen",
+	"tls",
 };
 
 enum { DEFAULT_TIMEOUT_S = 10, TIMEOUT_MAX_S = 24 * 3600 };
@@ -38,7 +39,7 @@ void kb_config_free(struct kb_config *c)
 		return;
 	char *strings[] = { c->default_label, c->root,	   c->message,	c->network,
 			    c->interface,     c->address,  c->gateway,	c->dns,
-			    c->hostname,      c->password_hash, c->listen };
+			    c->hostname,      c->password_hash, c->listen, c->tls };
 	for (size_t i = 0; i < KB_ELEMENTSOF(strings); i++)
 		free(strings[i]);
 	for (size_t i = 0; i < c->n_labels; i++) {
@@ -137,6 +138,8 @@ static int apply_setting(struct kb_config *c, const char *key, const char *value
 		c->auth_none = strcmp(value, "none") == 0;
 		return 0;
 	}
+	if (strcmp(key, "tls") == 0 && strcmp(value, "auto") != 0 && strcmp(value, "off") != 0)
+		return kb_error_set(err, EINVAL, "tls=%s: expected auto (a certificate made at start) or off", value);
 	if (strcmp(key, "network") == 0 && strcmp(value, "dhcp") != 0 &&
 	    strcmp(value, "static") != 0 && strcmp(value, "none") != 0)
 		return kb_error_set(err, EINVAL, "network=%s: expected dhcp, static or none", value);
@@ -150,6 +153,7 @@ static int apply_setting(struct kb_config *c, const char *key, const char *value
 		{ "gateway", &c->gateway },	  { "dns", &c->dns },
 		{ "hostname", &c->hostname },	  { "password", &c->password_hash },
 		{ "password_hash", &c->password_hash }, { "listen", &c->listen },
+		{ "tls", &c->tls },
 	};
 	for (size_t i = 0; i < KB_ELEMENTSOF(fields); i++)
 		if (strcmp(fields[i].key, key) == 0)

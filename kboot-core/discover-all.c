@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "device.h"
+#include "discover-util.h"
 #include "discover.h"
 #include "env.h"
 #include "log.h"
@@ -193,6 +194,7 @@ int kb_entries_discover(const struct kb_config *cfg, struct kb_entry_list *ret, 
 		kb_entries_discover_fs(&fs, &l);
 	}
 	kb_device_list_free(&devs);
+	kb_entries_discover_pxe(&l); /* after the disks: their defaults come first */
 
 	kb_entry_list_merge(&l);
 	kb_entries_mark_default(&l, cfg->default_label);

@@ -14,6 +14,14 @@ int kb_parse_grub(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *e
 int kb_parse_bls(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *err);
 int kb_parse_syslinux(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *err);
 int kb_parse_plain(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *err);
+/* One syslinux config at `path` on fs, relative paths taken against `dir`
+ * (pxelinux: the boot file's directory, not the config's). -ENOENT when absent. */
+int kb_parse_syslinux_config(const struct kb_fs *fs, const char *path, const char *dir,
+			     struct kb_entry_list *out, kb_error *err);
+/* PXE-style entries from the DHCP boot options (discover-pxe.c): "Network
+ * boot: <bootfile>" and the labels of the pxelinux.cfg on that TFTP server,
+ * with tftp:// paths. Nothing without a lease that names a boot file. */
+void kb_entries_discover_pxe(struct kb_entry_list *out);
 
 /* BLS entries with $vars expanded from `vars` (grubenv, or grub's variables
  * when reached through grub.cfg's `blscfg`). Appends in sort order; gives

@@ -155,18 +155,19 @@ static int check_extents(int fd, const char *name, kb_error *err)
 
 int kb_grubenv_locate(int fd, const char *name, uint64_t *ret_offset, kb_error *err)
 {
-	struct {
-		struct fiemap fm;
-		struct fiemap_extent x[1];
-	} m = { .fm = { .fm_length = KB_GRUBENV_BLOCK_SIZE,
-			.fm_flags = FIEMAP_FLAG_SYNC,
-			.fm_extent_count = 1 } };
-	if (ioctl(fd, FS_IOC_FIEMAP, &m.fm) < 0)
+	/* The header and room for one extent (a flexible array member). */
+	_cleanup_free_ struct fiemap *fm = calloc(1, sizeof(*fm) + sizeof(struct fiemap_extent));
+	if (!fm)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	fm->fm_length = KB_GRUBENV_BLOCK_SIZE;
+	fm->fm_flags = FIEMAP_FLAG_SYNC;
+	fm->fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, fm) < 0)
 		return kb_error_set(err, EOPNOTSUPP,
 				    "%s: the filesystem cannot say where its blocks are (%s)", name,
 				    strerror(errno));
-	const struct fiemap_extent *x = &m.fm.fm_extents[0];
-	if (m.fm.fm_mapped_extents != 1 || x->fe_logical != 0 ||
+	const struct fiemap_extent *x = &fm->fm_extents[0];
+	if (fm->fm_mapped_extents != 1 || x->fe_logical != 0 ||
 	    x->fe_length < KB_GRUBENV_BLOCK_SIZE)
 		return kb_error_set(err, EOPNOTSUPP, "%s: not in one piece on the disk", name);
 	*ret_offset = x->fe_physical;

@@ -226,7 +226,7 @@ static int apply_dhcp(const char *iface, kb_error *err)
 	if (kb_net_run_file("udhcpc", iface, pidfile, sizeof(pidfile)) < 0)
 		return kb_error_set(err, ENAMETOOLONG, "%s: run directory path too long", iface);
 	char *argv[] = { "udhcpc", "-i", (char *)iface, "-b", "-t", "3", "-T", "1", "-A", "5",
-			 "-p", pidfile, "-s", (char *)UDHCPC_SCRIPT, NULL };
+			 "-O", "66", "-O", "67", "-O", "209", "-O", "210", "-p", pidfile, "-s", (char *)UDHCPC_SCRIPT, NULL };
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);

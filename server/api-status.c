@@ -43,6 +43,7 @@ static int status_get(struct mg_connection *conn, void *data)
 	cJSON_AddItemToObject(root, "booting",
 			      kbd_json_string_or_null(st.state == KB_BOOT_BOOTING ? st.booting : NULL));
 	cJSON_AddBoolToObject(root, "auth_none", kbd_auth_none());
+	cJSON_AddItemToObject(root, "tls", kbd_tls_json());
 	char fingerprint[KB_SSH_FINGERPRINT_MAX];
 	if (kb_ssh_fingerprint(fingerprint, sizeof(fingerprint)) == 0)
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "ssh"), "fingerprint", fingerprint);

@@ -385,6 +385,14 @@ static int check_request(struct mg_connection *conn, void *data)
 		}
 		int r = try_password(ri->remote_addr, colon + 1);
 		explicit_bzero(decoded, sizeof(decoded));
+		/* A browser replays Basic credentials it knows on a cross-site form
+		 * post as well; automation sends no Origin at all. */
+		if (r == 0 && changes_state(conn) && mg_get_header(conn, "Origin") &&
+		    !origin_matches(conn)) {
+			kbd_send_error(conn, 403, "origin_mismatch",
+				       "a change from another site's page is refused");
+			return 0;
+		}
 		if (r == 0)
 			return 1;
 		if (r > 0) /* still 401: the credentials were not accepted */

@@ -23,25 +23,16 @@
 #define KBOOT_VERSION "0"
 #endif
 
-void kbd_network_register(struct mg_context *ctx); /* api-network.c */
-void kbd_boot_cancel_register(struct mg_context *ctx); /* api-boot-cancel.c */
 
 static const char DEFAULT_WEBROOT[] = "/usr/share/kboot/webroot";
 static const char DEFAULT_LISTEN[] = "80";
-
-/* CSP: the UI loads only its own files; nothing may frame it. */
-static const char SECURITY_HEADERS[] =
-	"Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
-	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"Referrer-Policy: no-referrer";
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kbootd [--listen ADDR] [--listen-tls ADDR] [--webroot DIR] [--conf FILE]\n"
 		   "  --listen      civetweb listening_ports, e.g. 80 or 127.0.0.1:8080 (kboot.conf listen=)\n"
-		   "  --listen-tls  HTTPS when $KBOOT_ETC/kboot/tls.pem exists (default: --listen's address, port 443)\n"
+		   "  --listen-tls  HTTPS, with $KBOOT_ETC/kboot/tls.pem or kboot.conf tls=auto\n"
+		   "                (default: --listen's address, port 443)\n"
 		   "  --webroot     the UI's files (default %s)\n"
 		   "  --conf        kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n",
 		DEFAULT_WEBROOT);
@@ -75,59 +66,6 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int log_message(const struct mg_connection *conn, const char *message)
-{
-	kb_warn("civetweb: %s", message);
-	return 1;
-}
-
-static struct mg_context *start_http(const struct kbd_listen *listen, const char *webroot)
-{
-	char threads[16];
-	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
-	char header_max[16];
-	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
-	const char *options[] = {
-		"listening_ports", listen->ports,
-		"document_root", webroot,
-		"enable_directory_listing", "no",
-		"index_files", "index.html",
-		"num_threads", threads,
-		"max_request_size", header_max,
-		"additional_header", SECURITY_HEADERS,
-		"access_control_allow_origin", "",
-		"ssi_pattern", "",
-		"request_timeout_ms", "30000",
-		"enable_keep_alive", "yes",
-		/* civetweb writes a response in several pieces: without this,
-		 * Nagle and delayed ACKs hold each keep-alive reply ~40 ms. */
-		"tcp_nodelay", "1",
-		listen->tls ? "ssl_certificate" : NULL, listen->cert,
-		NULL,
-	};
-	struct mg_callbacks callbacks = { .log_message = log_message };
-	if (listen->tls)
-		callbacks.begin_request = kbd_tls_redirect;
-	struct mg_context *ctx = mg_start(&callbacks, NULL, options);
-	if (!ctx)
-		return NULL;
-	kbd_tls_listening(ctx);
-	kbd_auth_register(ctx);
-	kbd_status_register(ctx);
-	kbd_devices_register(ctx);
-	kbd_entries_register(ctx);
-	kbd_files_register(ctx);
-	kbd_boot_register(ctx);
-	kbd_autoboot_register(ctx);
-	kbd_log_register(ctx);
-	kbd_events_register(ctx);
-	kbd_network_register(ctx);
-	kbd_boot_cancel_register(ctx);
-	kbd_openapi_register(ctx, webroot);
-	kbd_fallback_register(ctx);
-	return ctx;
 }
 
 /* <run_dir>/kbootd.url: where local clients (the console) find us. */
@@ -212,22 +150,30 @@ int main(int argc, char **argv)
 	if (kbd_watch_init(&cfg, &err) < 0)
 		kb_warn("devices: %s", err.text);
 
+	if (mkdir(env->run_dir, 0755) < 0 && errno != EEXIST)
+		kb_warn("%s: %s", env->run_dir, strerror(errno));
 	mg_init_library(MG_FEATURES_SSL);
 	struct kbd_listen listen;
+	const struct kbd_tls_options tls = { .listen = opts.listen, .listen_tls = opts.listen_tls,
+					     .mode = cfg.tls, .etc_dir = env->etc_dir, .run_dir = env->run_dir };
 	kb_error_clear(&err);
-	if (kbd_tls_setup(opts.listen, opts.listen_tls, env->etc_dir, &listen, &err) < 0)
+	if (kbd_tls_setup(&tls, &listen, &err) < 0)
 		kb_warn("kbootd: %s", err.text);
+	if (listen.tls && listen.fingerprint[0]) {
+		/* Beside the one-time password: what a person checks the browser's warning against. */
+		printf("kbootd: HTTPS with a %s certificate; SHA-256 fingerprint: %s\n",
+		       listen.generated ? "generated (tls=auto)" : "configured", listen.fingerprint);
+		fflush(stdout);
+	}
 	kb_error_clear(&err);
 	if (listen.tls && kbd_quiet_tls_errors(&err) < 0)
 		kb_warn("kbootd: %s", err.text);
-	struct mg_context *ctx = start_http(&listen, opts.webroot);
+	struct mg_context *ctx = kbd_http_start(&listen, opts.webroot, KBD_HTTP_ALL_ROUTES);
 	if (!ctx) {
 		kb_err("kbootd: cannot listen on %s%s%s", listen.ports, listen.tls ? " with TLS from " : "",
 		       listen.cert);
 		return 1;
 	}
-	if (mkdir(env->run_dir, 0755) < 0 && errno != EEXIST)
-		kb_warn("%s: %s", env->run_dir, strerror(errno));
 	if (kbd_auth_write_local_token(env->run_dir, &err) < 0 || write_url(ctx, env->run_dir, &err) < 0)
 		kb_warn("kbootd: %s (the console will work without kbootd)", err.text);
 	kb_info("kbootd %s listening on %s%s", KBOOT_VERSION, listen.ports,

@@ -85,17 +85,33 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 /* auth.c: the password of a POST /api/v1/session body. 0 or the status. */
 int kbd_login_password(const cJSON *body, const char **ret_password, struct kbd_refusal *no);
 
-/* --- tls.c ----------------------------------------------------------------- */
+/* --- tls.c, tls-generate.c ----------------------------------------------- */
+enum { KBD_TLS_FINGERPRINT_MAX = 32 * 3 }; /* "AB:CD:…" for SHA-256, with its NUL */
 struct kbd_listen {
 	char ports[512]; /* civetweb listening_ports */
 	char cert[4096]; /* ssl_certificate, or "" for plain HTTP */
+	char fingerprint[KBD_TLS_FINGERPRINT_MAX]; /* the certificate's SHA-256, or "" */
 	bool tls;
+	bool generated; /* tls=auto made the certificate at this start */
 };
-/* HTTPS on listen_tls (default: listen's address, port 443) when
- * <etc_dir>/kboot/tls.pem exists, with listen's ports redirecting to it.
- * *ret is always usable: plain HTTP on listen after an error. */
-int kbd_tls_setup(const char *listen, const char *listen_tls, const char *etc_dir, struct kbd_listen *ret,
-		  kb_error *err);
+struct kbd_tls_options {
+	const char *listen, *listen_tls; /* listen_tls NULL: listen's address, port 443 */
+	const char *mode;                /* kboot.conf tls=: "auto", "off", or NULL */
+	const char *etc_dir;             /* <etc_dir>/kboot/tls.pem: a configured certificate */
+	const char *run_dir;             /* where tls=auto writes its key and certificate */
+};
+/* HTTPS on listen_tls when <etc_dir>/kboot/tls.pem exists, or with mode
+ * "auto" on a certificate made now, with listen's ports redirecting to it;
+ * mode "off": plain HTTP. *ret is always usable: plain HTTP on listen after
+ * an error. */
+int kbd_tls_setup(const struct kbd_tls_options *opts, struct kbd_listen *ret, kb_error *err);
+/* GET /api/v1/status's "tls": {"fingerprint_sha256", "generated"}, or null for plain HTTP. */
+cJSON *kbd_tls_json(void);
+/* tls-generate.c: a fresh EC P-256 key and self-signed certificate for this
+ * host's name and addresses in <run_dir>/tls.pem (mode 0600); its path. */
+int kbd_tls_generate(const char *run_dir, char *ret_path, size_t size, kb_error *err);
+/* The SHA-256 of the first certificate in a PEM file, as "AB:CD:…". */
+int kbd_tls_fingerprint(const char *pem_path, char *ret, size_t size, kb_error *err);
 /* Once civetweb listens: learn the TLS port for redirects. */
 void kbd_tls_listening(struct mg_context *ctx);
 /* quiet.c: drop civetweb's per-connection TLS error lines from stderr (the console). */
@@ -132,3 +148,15 @@ void kbd_watch_free(void);
 
 /* Shared JSON shapes (api-status.c). */
 cJSON *kbd_error_json(int errnum, const char *message);
+
+/* --- http-start.c: civetweb with kbootd's options and routes ---------------- */
+enum kbd_http_routes {
+	KBD_HTTP_ALL_ROUTES,
+	/* Without PUT /api/v1/network: for the fuzzer, which must never
+	 * reconfigure the network of the machine it runs on. */
+	KBD_HTTP_NO_NETWORK,
+};
+struct mg_context *kbd_http_start(const struct kbd_listen *listen, const char *webroot,
+				  enum kbd_http_routes routes);
+void kbd_network_register(struct mg_context *ctx);     /* api-network.c */
+void kbd_boot_cancel_register(struct mg_context *ctx); /* api-boot-cancel.c */

@@ -1,7 +1,9 @@
 /* TLS: with a key and certificate in <etc>/kboot/tls.pem (one PEM file, as
- * civetweb reads it), kbootd serves HTTPS and every plain port redirects to
- * it. Without the file, or with a civetweb built without TLS, plain HTTP.
- * The console reaches kbootd through kbootd.url, which names the TLS port. */
+ * civetweb reads it), or one made at start with kboot.conf tls=auto
+ * (tls-generate.c), kbootd serves HTTPS and every plain port redirects to
+ * it. Without either, with tls=off, or with a civetweb built without TLS,
+ * plain HTTP. The console reaches kbootd through kbootd.url, which names the
+ * TLS port. */
 #include "server.h"
 #include "kboot-core/cleanup.h"
 
@@ -26,34 +28,77 @@ static int tls_listen_from(const char *listen, char *ret, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int kbd_tls_setup(const char *listen, const char *listen_tls, const char *etc_dir, struct kbd_listen *ret,
-		  kb_error *err)
+/* The certificate to serve: configured, made now (tls=auto), or none (""). */
+static int tls_certificate(const struct kbd_tls_options *opts, struct kbd_listen *ret, kb_error *err)
 {
-	*ret = (struct kbd_listen){ .tls = false };
-	if (snprintf(ret->ports, sizeof(ret->ports), "%s", listen) >= (int)sizeof(ret->ports))
-		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", listen);
+	if (opts->mode && strcmp(opts->mode, "auto") == 0) {
+		int r = kbd_tls_generate(opts->run_dir, ret->cert, sizeof(ret->cert), err);
+		if (r < 0)
+			return r;
+		ret->generated = true;
+		return 0;
+	}
 	char cert[sizeof(ret->cert)];
-	if (snprintf(cert, sizeof(cert), "%s/%s", etc_dir, TLS_PEM) >= (int)sizeof(cert))
-		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", etc_dir);
+	if (snprintf(cert, sizeof(cert), "%s/%s", opts->etc_dir, TLS_PEM) >= (int)sizeof(cert))
+		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", opts->etc_dir);
 	if (access(cert, R_OK) < 0)
 		return errno == ENOENT ? 0 : kb_error_set(err, errno, "%s: %s; serving plain HTTP", cert,
 							  strerror(errno));
 	if (!mg_check_feature(MG_FEATURES_SSL))
 		return kb_error_set(err, ENOTSUP, "%s exists, but this kbootd was built without TLS; "
 				    "serving plain HTTP", cert);
+	memcpy(ret->cert, cert, sizeof(cert));
+	return 0;
+}
 
-	char tls[128], ports[sizeof(ret->ports)];
-	if (listen_tls ? snprintf(tls, sizeof(tls), "%s", listen_tls) >= (int)sizeof(tls)
-		       : tls_listen_from(listen, tls, sizeof(tls)) < 0)
+/* What GET /api/v1/status reports. */
+static struct {
+	bool tls, generated;
+	char fingerprint[KBD_TLS_FINGERPRINT_MAX];
+} served;
+
+int kbd_tls_setup(const struct kbd_tls_options *opts, struct kbd_listen *ret, kb_error *err)
+{
+	*ret = (struct kbd_listen){ .tls = false };
+	if (snprintf(ret->ports, sizeof(ret->ports), "%s", opts->listen) >= (int)sizeof(ret->ports))
+		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", opts->listen);
+	if (opts->mode && strcmp(opts->mode, "off") == 0)
+		return 0;
+	struct kbd_listen l = { .tls = false };
+	int r = tls_certificate(opts, &l, err);
+	if (r < 0 || !l.cert[0])
+		return r;
+
+	char tls[128];
+	if (opts->listen_tls ? snprintf(tls, sizeof(tls), "%s", opts->listen_tls) >= (int)sizeof(tls)
+			     : tls_listen_from(opts->listen, tls, sizeof(tls)) < 0)
 		return kb_error_set(err, ENAMETOOLONG, "the TLS listening address is too long");
 	/* Plain ports stay plain: kbd_tls_redirect answers them, by the Host
 	 * header (civetweb's own 'r' names the server's address instead). */
-	if (snprintf(ports, sizeof(ports), "%s,%ss", listen, tls) >= (int)sizeof(ports))
-		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", listen);
-	memcpy(ret->ports, ports, sizeof(ports));
-	memcpy(ret->cert, cert, sizeof(cert));
-	ret->tls = true;
+	if (snprintf(l.ports, sizeof(l.ports), "%s,%ss", opts->listen, tls) >= (int)sizeof(l.ports))
+		return kb_error_set(err, ENAMETOOLONG, "listen=%s: too long", opts->listen);
+	kb_error why = { 0 };
+	if (kbd_tls_fingerprint(l.cert, l.fingerprint, sizeof(l.fingerprint), &why) < 0) {
+		if (l.generated)
+			return kb_error_set(err, EIO, "tls=auto: %s; serving plain HTTP", why.text);
+		l.fingerprint[0] = '\0'; /* a configured file: civetweb has the last word on it */
+	}
+	l.tls = true;
+	*ret = l;
+	served.tls = true;
+	served.generated = l.generated;
+	memcpy(served.fingerprint, l.fingerprint, sizeof(served.fingerprint));
 	return 0;
+}
+
+cJSON *kbd_tls_json(void)
+{
+	if (!served.tls)
+		return cJSON_CreateNull();
+	cJSON *tls = cJSON_CreateObject();
+	cJSON_AddItemToObject(tls, "fingerprint_sha256", kbd_json_string_or_null(served.fingerprint));
+	cJSON_AddBoolToObject(tls, "generated", served.generated);
+	return tls;
 }
 
 static int tls_port = 443; /* set from civetweb once it listens */

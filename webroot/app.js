@@ -35,6 +35,10 @@ async function refreshStatus() {
   show($('logout'), !st.auth_none);
   show($('ssh-info'), !!st.ssh);
   $('ssh-fingerprint').textContent = st.ssh ? st.ssh.fingerprint : '';
+  // Compare with the line kbootd printed on the console and the browser's certificate view.
+  show($('tls-info'), !!(st.tls && st.tls.fingerprint_sha256));
+  $('tls-fingerprint').textContent = st.tls ? st.tls.fingerprint_sha256 : '';
+  $('tls-origin').textContent = st.tls && st.tls.generated ? 'made at start, tls=auto' : 'configured';
   setState(st.state, st.booting);
   setCountdown(st.countdown);
 }

@@ -2,9 +2,8 @@
  * port), over a fixture target; each input is sent as raw bytes on a new
  * connection and the reply read to the end. "@TOKEN@" in the input becomes
  * kbootd's local bearer token, so the fuzzer reaches authenticated routes.
- * The server options and routes mirror server/main.c's start_http (plain
- * HTTP), less /api/v1/network: its PUT would reconfigure this host's own
- * network. */
+ * The server is kbd_http_start(), as kbootd starts it (plain HTTP), less
+ * /api/v1/network: its PUT would reconfigure this host's own network. */
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/startup.h"
@@ -20,50 +19,6 @@ enum { REPLY_WAIT_S = 2 }; /* a reply that has not ended by then is left */
 
 static int port;
 static char token[128];
-
-static const char SECURITY_HEADERS[] =
-	"Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
-	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
-	"X-Content-Type-Options: nosniff\r\n"
-	"X-Frame-Options: DENY\r\n"
-	"Referrer-Policy: no-referrer";
-
-static struct mg_context *start_http(const char *webroot)
-{
-	char threads[16];
-	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
-	char header_max[16];
-	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
-	const char *options[] = {
-		"listening_ports", "127.0.0.1:0",
-		"document_root", webroot,
-		"enable_directory_listing", "no",
-		"index_files", "index.html",
-		"num_threads", threads,
-		"max_request_size", header_max,
-		"additional_header", SECURITY_HEADERS,
-		"access_control_allow_origin", "",
-		"ssi_pattern", "",
-		"request_timeout_ms", "5000",
-		"enable_keep_alive", "yes",
-		NULL,
-	};
-	struct mg_context *ctx = mg_start(NULL, NULL, options);
-	if (!ctx)
-		return NULL;
-	kbd_auth_register(ctx);
-	kbd_status_register(ctx);
-	kbd_devices_register(ctx);
-	kbd_entries_register(ctx);
-	kbd_files_register(ctx);
-	kbd_boot_register(ctx);
-	kbd_autoboot_register(ctx);
-	kbd_log_register(ctx);
-	kbd_events_register(ctx);
-	kbd_openapi_register(ctx, webroot);
-	kbd_fallback_register(ctx);
-	return ctx;
-}
 
 /* A target with a kernel-looking file, an initrd and kboot.conf labels. */
 static void make_target(void)
@@ -107,7 +62,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	kbd_watch_init(&cfg, &err);
 	mg_init_library(0);
 	snprintf(path, sizeof(path), "%s/webroot", fuzz_root);
-	struct mg_context *ctx = start_http(path);
+	static struct kbd_listen listen = { .ports = "127.0.0.1:0" };
+	struct mg_context *ctx = kbd_http_start(&listen, path, KBD_HTTP_NO_NETWORK);
 	if (!ctx)
 		fuzz_die("mg_start");
 	struct mg_server_port ports[1];

@@ -63,7 +63,7 @@ def run_line(vm, line, timeout=LINE_TIMEOUT):
 
 def one_time_password(vm, nth=-1):
     """kbootd prints a one-time password on the console (a new one each start)."""
-    found = re.findall(r"one-time password[^:]*:\s*(\S+)", vm.serial_log())
+    found = vm.one_time_passwords()
     assert found, "kbootd printed no one-time password on the console"
     return found[nth]
 

@@ -6,9 +6,9 @@ kboot.conf, a CA) go into an overlay cpio appended to the image: Linux unpacks
 concatenated archives in order, so later files replace earlier ones."""
 import json
 import os
+import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +22,9 @@ from gptdisk import make_cpio  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(REPO, "build", "out")
 BOOT_TIMEOUT = 120  # TCG on a loaded 2-core machine; a bound, not a measurement
+# kbootd's one-time password line; the \r*\n keeps a password that is still
+# arriving on the serial line from being read cut short.
+ONE_TIME_PASSWORD = r"one-time password[^:\r\n]*:\s*(\S+)\r*\n"
 
 
 def free_port():
@@ -99,6 +102,16 @@ class KbootVM:
         """Wait for a regex on the serial console; returns the match."""
         self.child.expect(pattern, timeout=timeout)
         return self.child.match
+
+    def expect_one_time_password(self):
+        """Wait for kbootd's one-time password (printed when no password is
+        configured) and return it."""
+        return self.expect(ONE_TIME_PASSWORD).group(1)
+
+    def one_time_passwords(self):
+        """Every one-time password printed so far, oldest first: a kbootd
+        that init restarts prints a new one."""
+        return re.findall(ONE_TIME_PASSWORD, self.serial_log())
 
     def send(self, text):
         self.child.send(text)

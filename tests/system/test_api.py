@@ -1,6 +1,5 @@
 """The REST API v1 as automation uses it (issue 4), against the host kbootd
 over a fixture target tree, with a stand-in kexec that records its arguments."""
-import base64
 import json
 import threading
 
@@ -187,6 +186,26 @@ def test_cookie_change_needs_a_matching_origin(kbootd):
     assert_error(r, 403, "origin_mismatch")
     r = s.post(kbootd.url("/boot"), json={"entry": debian, "dry_run": True},
                headers={"Origin": kbootd.base}, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+def test_cross_origin_change_with_basic_credentials_is_refused(kbootd):
+    """A browser sends Basic credentials it has cached on another site's form
+    post too; only its Origin header tells. Automation (no Origin) is served."""
+    debian = entry_id(kbootd, "debian")
+    auth = ("admin", PASSWORD)
+    for origin in ("http://evil.example", "null"):
+        r = requests.post(kbootd.url("/boot"), json={"entry": debian, "dry_run": True}, auth=auth,
+                          headers={"Origin": origin}, timeout=10)
+        assert_error(r, 403, "origin_mismatch")
+        r = requests.post(kbootd.url("/autoboot/cancel"), auth=auth, headers={"Origin": origin},
+                          timeout=10)
+        assert_error(r, 403, "origin_mismatch")
+    r = requests.post(kbootd.url("/boot"), json={"entry": debian, "dry_run": True}, auth=auth,
+                      headers={"Origin": kbootd.base}, timeout=10)
+    assert r.status_code == 200, r.text
+    r = requests.post(kbootd.url("/boot"), json={"entry": debian, "dry_run": True}, auth=auth,
+                      timeout=10)
     assert r.status_code == 200, r.text
 
 
@@ -469,3 +488,13 @@ def test_directory_listing_is_capped_and_says_so(kbootd):
 def test_path_longer_than_the_limit_is_refused(kbootd):
     r = kbootd.session().get(kbootd.url("/files"), params={"path": "/" + "a" * 5000}, timeout=10)
     assert_error(r, 400, "path_invalid")
+
+
+def test_tls_auto_on_a_build_without_tls_says_so_and_serves_http(kbootd_factory):
+    """The host build has no mbedTLS: tls=auto is reported, not ignored, and
+    the status says plain HTTP (the image makes the certificate:
+    test_kbootd_qemu.py)."""
+    server = kbootd_factory(extra_conf="tls=auto\n")
+    assert "tls=auto needs a build with TLS" in server.stderr()
+    r = server.session().get(server.url("/status"), timeout=10)
+    assert r.status_code == 200 and r.json()["tls"] is None

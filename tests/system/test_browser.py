@@ -8,7 +8,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kbootd_browser import chromium, chromium_available
-from kbootd_host import PASSWORD, START_WAIT_S
+from kbootd_host import PASSWORD, START_WAIT_S, Kbootd
 
 pytestmark = pytest.mark.skipif(not chromium_available(),
                                 reason="chromium and chromium-driver are not installed")
@@ -145,3 +145,52 @@ def test_the_ui_is_small(kbootd):
         import gzip
         total += len(gzip.compress(r.content, 9))
     assert total <= 60 * 1024
+
+
+@pytest.fixture
+def network_kbootd(tmp_path):
+    """A kbootd whose sysfs shows one made-up interface with a DHCP lease, so
+    the network section has something known to show. The host's network is
+    only read (addresses, routes), never changed: no test here sends a PUT."""
+    server = Kbootd(tmp_path / "kbootd")
+    net = server.sys_dir / "class" / "net" / "kbtest0"
+    net.mkdir(parents=True)
+    for name, value in (("address", "52:54:00:aa:bb:cc"), ("flags", "0x1003"),
+                        ("carrier", "1"), ("mtu", "1500")):
+        (net / name).write_text(value + "\n")
+    # No boot file: a lease naming one would send discovery to look for it by TFTP.
+    (server.run_dir / "dhcp-kbtest0").write_text(
+        "ip=10.99.0.15\nmask=24\nrouter=10.99.0.2\ndns=10.99.0.3\nsiaddr=\nboot_file=\n")
+    (server.etc / "resolv.conf").write_text("nameserver 10.99.0.3\n")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def test_network_section_shows_the_interfaces_the_api_reports(browser, network_kbootd):
+    server = network_kbootd
+    api = server.session().get(server.url("/network"), timeout=10).json()
+    assert [i["name"] for i in api["interfaces"]] == ["kbtest0"]
+    log_in(browser, server)
+    row = visible(browser, '#net-state li[data-name="kbtest0"]')
+    assert "kbtest0" in row.text
+    assert "dhcp" in row.find_element(By.CLASS_NAME, "net-mode").text
+    assert "lease 10.99.0.15" in row.text
+    assert "10.99.0.3" in browser.find_element(By.ID, "net-dns-shown").text
+    assert not browser.find_element(By.ID, "net-error").is_displayed()
+
+
+def test_insecure_box_warns_and_cancel_waits_for_a_download(browser, kbootd):
+    log_in(browser, kbootd)
+    warning = browser.find_element(By.ID, "insecure-warning")
+    assert not warning.is_displayed()
+    browser.find_element(By.ID, "boot-insecure").click()
+    visible(browser, "#insecure-warning")
+    assert "does not check the server's certificate" in warning.text
+    browser.find_element(By.ID, "boot-insecure").click()
+    wait(browser).until(EC.invisibility_of_element_located((By.ID, "insecure-warning")))
+    # Nothing is downloading: the Cancel button is there, out of sight.
+    cancel = browser.find_element(By.ID, "progress-cancel")
+    assert cancel.get_attribute("textContent") == "Cancel download"
+    assert not cancel.is_displayed()

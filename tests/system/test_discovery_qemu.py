@@ -38,10 +38,10 @@ def sha256(path):
 
 def api(vm):
     """An HTTP session as admin with the one-time password kbootd printed."""
-    m = re.search(r"one-time password[^:]*:\s*(\S+)", vm.serial_log())
-    assert m, "kbootd printed no one-time password on the console"
+    passwords = vm.one_time_passwords()
+    assert passwords, "kbootd printed no one-time password on the console"
     s = requests.Session()
-    s.auth = ("admin", m.group(1))
+    s.auth = ("admin", passwords[-1])
     return s
 
 

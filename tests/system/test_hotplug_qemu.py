@@ -49,7 +49,7 @@ def start_vm(boot_vm, stick):
 
 def session(vm):
     """An admin session with the one-time password kbootd printed."""
-    password = vm.expect(r"one-time password[^:]*:\s*(\S+)").group(1)
+    password = vm.expect_one_time_password()
     vm.wait_http()
     s = requests.Session()
     s.auth = ("admin", password)

@@ -1,7 +1,5 @@
 """The kboot image in QEMU: it boots, kbootd answers, the prompt appears, and a
 kernel typed at the prompt is kexec'd with exactly the command line given."""
-import re
-
 import requests
 
 COUNTDOWN = r"Booting '([^']+)' in \d+ s"
@@ -14,13 +12,6 @@ def stop_countdown(vm):
     vm.expect(PROMPT)
 
 
-def one_time_password(vm):
-    """kbootd prints a one-time password on the console when none is set."""
-    m = re.search(r"one-time password[^:]*:\s*(\S+)", vm.serial_log())
-    assert m, "kbootd printed no one-time password on the console"
-    return m.group(1)
-
-
 def test_image_boots_and_shows_the_countdown(boot_vm, demo_disk):
     vm = boot_vm(disks=[demo_disk["path"]])
     title = vm.expect(COUNTDOWN).group(1)
@@ -31,8 +22,7 @@ def test_kbootd_answers_on_the_forwarded_port(boot_vm, demo_disk):
     vm = boot_vm(disks=[demo_disk["path"]])
     r = vm.wait_http("/api/v1/status")
     assert r.status_code == 401, "the API must not answer without the password"
-    vm.expect(r"one-time password")
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     r = requests.get(vm.url + "/api/v1/status", auth=("admin", password), timeout=10)
     assert r.status_code == 200
     body = r.json()

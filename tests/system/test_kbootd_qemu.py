@@ -1,10 +1,13 @@
 """kbootd in the booted image, end to end (issue 4): a boot started from the
 browser and one started with curl each reach the target's banner with the
 command line chosen; the API reports the target's entries and kernel; with a
-certificate in the config, HTTPS."""
+certificate in the config, or one made at start (tls=auto), HTTPS."""
+import hashlib
 import json
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import time
 
@@ -23,12 +26,6 @@ HANDOVER_WAIT_S = 10  # kboot waits KB_HANDOVER_DELAY_MS before kexec -e; a boun
 CURL_WAIT_S = 60
 BANNER = r"KBOOT-DEMO-TARGET: .* is running"
 TARGET_CMDLINE = r"TARGET-CMDLINE: ([^\r\n]*)\r*\n"
-
-
-def one_time_password(vm):
-    """kbootd prints a one-time password on the console when none is set;
-    the line end makes sure the whole password has arrived."""
-    return vm.expect(r"one-time password[^:\r\n]*:\s*(\S+)\r*\n").group(1)
 
 
 def api_get(vm, password, route):
@@ -59,7 +56,7 @@ def browser():
 
 def test_boot_from_browser(browser, boot_vm, demo_disk):
     vm = boot_vm(disks=[demo_disk["path"]])
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     vm.wait_http("/login.html")
     wait = WebDriverWait(browser, UI_WAIT_S)
 
@@ -115,7 +112,7 @@ def curl(vm, password, *args):
 @pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
 def test_boot_with_curl(boot_vm, demo_disk):
     vm = boot_vm(disks=[demo_disk["path"]])
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     vm.wait_http()
 
     status, body = curl(vm, password, vm.url + "/api/v1/entries")
@@ -136,7 +133,7 @@ def test_boot_with_curl(boot_vm, demo_disk):
 def test_api_reports_the_targets_entries_and_kernel(boot_vm, demo_disk):
     ver = demo_disk["version"]
     vm = boot_vm(disks=[demo_disk["path"]])
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     vm.wait_http()
 
     entries = api_get(vm, password, "/entries")["entries"]
@@ -174,7 +171,7 @@ def test_tls_with_a_certificate_in_the_config(boot_vm, demo_disk, tmp_path):
     tls_port = free_port()
     vm = boot_vm(disks=[demo_disk["path"]], nic_opts=f"hostfwd=tcp:127.0.0.1:{tls_port}-:443",
                  files={"etc/kboot/tls.pem": key.read_text() + cert.read_text()})
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     https = f"https://127.0.0.1:{tls_port}"
 
     deadline = time.monotonic() + BOOT_TIMEOUT
@@ -205,3 +202,57 @@ def test_tls_with_a_certificate_in_the_config(boot_vm, demo_disk, tmp_path):
     vm.sendline("entries")
     vm.expect(r"demo_quiet[\s\S]*kboot> ")
     assert "SSL read failed" not in vm.serial_log()
+
+
+def tls_listener(port, vm):
+    """The DER certificate the TLS port serves, once it listens (a bounded
+    wait, not an assertion). Not verified here: it is checked by its hash."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                with ctx.wrap_socket(s) as t:
+                    return t.getpeercert(binary_form=True)
+        except (OSError, ssl.SSLError):
+            if time.monotonic() > deadline or not vm.alive():
+                raise
+            time.sleep(0.5)
+
+
+def test_tls_auto_serves_a_certificate_made_at_start(boot_vm, tmp_path):
+    """kboot.conf tls=auto: kbootd makes a key and a self-signed certificate
+    at start and prints its SHA-256 fingerprint on the console. The
+    certificate served on 443 is that one, good for the machine's name and
+    addresses; the API answers over HTTPS with the password and says the same
+    fingerprint; plain HTTP redirects."""
+    tls_port = free_port()
+    vm = boot_vm(append="kboot=local", nic_opts=f"hostfwd=tcp:127.0.0.1:{tls_port}-:443",
+                 files={"etc/kboot.conf": "tls=auto\ntimeout=-1\n"})
+    password = vm.expect_one_time_password()
+    printed = vm.expect(r"generated \(tls=auto\) certificate; SHA-256 fingerprint: ([0-9A-F:]+)\r*\n").group(1)
+
+    der = tls_listener(tls_port, vm)
+    served = ":".join("%02X" % b for b in hashlib.sha256(der).digest())
+    assert served == printed
+
+    # Trusting exactly that certificate, a client checks the name it was
+    # reached by: 127.0.0.1 (the guest's loopback, where QEMU forwards to).
+    cert = tmp_path / "kboot.pem"
+    cert.write_text(ssl.DER_cert_to_PEM_cert(der))
+    https = f"https://127.0.0.1:{tls_port}"
+    assert requests.get(https + "/api/v1/status", verify=str(cert), timeout=10).status_code == 401
+    r = requests.get(https + "/api/v1/status", auth=("admin", password), verify=str(cert), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["tls"] == {"fingerprint_sha256": printed, "generated": True}
+    ctx = ssl.create_default_context(cafile=str(cert))
+    with socket.create_connection(("127.0.0.1", tls_port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+            names = t.getpeercert()["subjectAltName"]
+    assert ("DNS", "kboot") in names and ("IP Address", "127.0.0.1") in names, names
+
+    r = requests.get(vm.url + "/api/v1/status", auth=("admin", password), allow_redirects=False, timeout=10)
+    assert r.status_code == 308, r.text
+    assert r.headers["Location"] == "https://127.0.0.1/api/v1/status"

@@ -6,7 +6,6 @@ import subprocess
 import time
 
 import pytest
-import requests
 
 from kbootd_host import Kbootd
 
@@ -108,3 +107,28 @@ def test_grubenv_grub_could_not_read_back_is_refused(legacy_kbootd):
     assert "2048 bytes, not the 1024 of a GRUB environment block" in r.json()["error"]["message"]
     assert server.grubenv.read_bytes() == before
     assert not server.reboot_log.exists()
+
+
+def test_boot_legacy_entry_at_the_prompt_says_what_happens_first(tmp_path):
+    from test_console_host import Console
+    stub = tmp_path / "reboot"
+    stub.write_text(REBOOT_STAND_IN)
+    stub.chmod(0o755)
+    console = Console(tmp_path / "c", extra_env={"KBOOT_REBOOT": str(stub)})
+    with open(console.target / "boot/grub/grub.cfg", "a") as f:
+        f.write(GRUB_CFG_LEGACY)
+    grubenv = console.target / "boot/grub/grubenv"
+    subprocess.run(["grub-editenv", str(grubenv), "create"], check=True)
+    try:
+        console.start()
+        console.expect_prompt()
+        listing = console.run("entries")
+        number = [line.split()[0] for line in listing.splitlines() if "Windows 10" in line][0].strip(".)")
+        console.child.sendline("boot " + number)
+        console.child.expect_exact("'Windows 10' needs the first-stage loader: kboot reboots into GRUB's "
+                                   "entry 'windows' (next_entry in /boot/grub/grubenv, for one boot).")
+        console.expect_prompt()  # the stand-in reboot returns; a real one does not
+        assert (tmp_path / "reboot.log").read_text() == "reboot\n"
+        assert grub_editenv_list(grubenv) == "next_entry=windows\n"
+    finally:
+        console.stop()

@@ -58,10 +58,6 @@ def sha256_without(path, start, length=1024):
     return hashlib.sha256(data[:start] + data[start + length:]).hexdigest()
 
 
-def one_time_password(vm):
-    return vm.expect(r"one-time password[^:\r\n]*:\s*(\S+)\r*\n").group(1)
-
-
 def test_choose_chainload_entry_sets_grub_next_entry_and_reboots(boot_vm, tmp_path):
     disk = str(tmp_path / "legacy.img")
     legacy_disk(disk)
@@ -69,7 +65,7 @@ def test_choose_chainload_entry_sets_grub_next_entry_and_reboots(boot_vm, tmp_pa
     before = sha256_without(disk, offset)
 
     vm = boot_vm(disks=[disk], append="kboot=local", files={"etc/kboot.conf": "timeout=-1\n"})
-    password = one_time_password(vm)
+    password = vm.expect_one_time_password()
     vm.wait_http()
     auth = ("admin", password)
     entries = requests.get(vm.url + "/api/v1/entries", auth=auth, timeout=30).json()["entries"]

@@ -4,7 +4,6 @@ FTP), which the guest reaches at 10.0.2.2. Failures show a message a person
 can act on, at the console and in the API, and leave no partial file."""
 import os
 import re
-import shutil
 import sys
 
 import pytest
@@ -61,7 +60,7 @@ def https_files(ca):
 
 def password(vm):
     """kbootd's one-time password, once kbootd answers."""
-    pw = vm.expect(r"one-time password: (\S+)\r*\n").group(1)
+    pw = vm.expect_one_time_password()
     vm.wait_http("/api/v1/status")
     return pw
 

@@ -16,10 +16,12 @@ def test_ssh_with_a_key_gets_the_prompt_and_lists_entries(boot_vm, demo_disk, tm
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     port = free_port()
     vm = boot_vm(disks=[demo_disk["path"]],
-                 files={"etc/kboot/authorized_keys": (tmp_path / "id_ed25519.pub").read_text()},
+                 append="kboot=local",  # no countdown: the prompt waits for us
+                 files={"etc/kboot/authorized_keys": (tmp_path / "id_ed25519.pub").read_text(),
+                        "etc/kboot.conf": "timeout=-1\n"},
                  nic_opts=f"hostfwd=tcp:127.0.0.1:{port}-:22")
     fingerprint = vm.expect(r"kboot: ssh: listening on port 22.*host key (SHA256:\S+)\r*\n").group(1)
-    password = vm.expect(r"one-time password[^:\r\n]*:\s*(\S+)\r*\n").group(1)
+    password = vm.expect_one_time_password()
     vm.wait_http()
     st = requests.get(vm.url + "/api/v1/status", auth=("admin", password), timeout=30).json()
     assert st["ssh"] == {"fingerprint": fingerprint}
@@ -33,7 +35,7 @@ def test_ssh_with_a_key_gets_the_prompt_and_lists_entries(boot_vm, demo_disk, tm
         assert offered == 0, child.before
         child.expect("kboot> ")
         child.send("entries\r")
-        child.expect(r"Debian GNU/Linux")
+        child.expect(r"Debian GNU/Linux \(kboot demo\)")
         child.expect("kboot> ")
     finally:
         child.close(force=True)

@@ -80,6 +80,21 @@ static void test_errors_name_the_line(void **state)
 	expect_error("a=1\njust words\n", EINVAL, "kboot.conf:2: expected name=value");
 	expect_error("auth=maybe\n", EINVAL, "kboot.conf:1: auth=maybe: expected \"password\" or \"none\"");
 	expect_error("x='multi\nline'\nbad line\n", EINVAL, "kboot.conf:3: expected name=value");
+	expect_error("tls=on\n", EINVAL, "kboot.conf:1: tls=on: expected auto (a certificate made at start) or off");
+}
+
+/* tls= is kbootd's (auto: a certificate made at start; off: plain HTTP), never a label. */
+static void test_tls_setting(void **state)
+{
+	struct kb_config c;
+	const char text[] = "tls=auto\n";
+	assert_int_equal(kb_config_parse(text, strlen(text), &c, NULL), 0);
+	assert_string_equal(c.tls, "auto");
+	assert_int_equal(c.n_labels, 0);
+	kb_config_free(&c);
+	assert_int_equal(kb_config_parse("\n", 1, &c, NULL), 0);
+	assert_null(c.tls);
+	kb_config_free(&c);
 }
 
 static void test_size_limit(void **state)
@@ -121,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_petitboot_syntax),
 		cmocka_unit_test(test_defaults_when_empty),
 		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_tls_setting),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_labels_limit_and_set_label),
 	};

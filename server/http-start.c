@@ -1,0 +1,69 @@
+/* kbootd's civetweb: the hardened options and every route, in one place, so
+ * the in-process HTTP fuzzer exercises exactly what kbootd serves. */
+#include "server.h"
+#include "kboot-core/log.h"
+
+#include <stdio.h>
+
+/* CSP: the UI loads only its own files; nothing may frame it. */
+static const char SECURITY_HEADERS[] =
+	"Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Referrer-Policy: no-referrer";
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	kb_warn("civetweb: %s", message);
+	return 1;
+}
+
+struct mg_context *kbd_http_start(const struct kbd_listen *listen, const char *webroot,
+				   enum kbd_http_routes routes)
+{
+	char threads[16];
+	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
+	char header_max[16];
+	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
+	const char *options[] = {
+		"listening_ports", listen->ports,
+		"document_root", webroot,
+		"enable_directory_listing", "no",
+		"index_files", "index.html",
+		"num_threads", threads,
+		"max_request_size", header_max,
+		"additional_header", SECURITY_HEADERS,
+		"access_control_allow_origin", "",
+		"ssi_pattern", "",
+		"request_timeout_ms", "30000",
+		"enable_keep_alive", "yes",
+		/* civetweb writes a response in several pieces: without this,
+		 * Nagle and delayed ACKs hold each keep-alive reply ~40 ms. */
+		"tcp_nodelay", "1",
+		listen->tls ? "ssl_certificate" : NULL, listen->cert,
+		NULL,
+	};
+	struct mg_callbacks callbacks = { .log_message = log_message };
+	if (listen->tls)
+		callbacks.begin_request = kbd_tls_redirect;
+	struct mg_context *ctx = mg_start(&callbacks, NULL, options);
+	if (!ctx)
+		return NULL;
+	kbd_tls_listening(ctx);
+	kbd_auth_register(ctx);
+	kbd_status_register(ctx);
+	kbd_devices_register(ctx);
+	kbd_entries_register(ctx);
+	kbd_files_register(ctx);
+	kbd_boot_register(ctx);
+	kbd_autoboot_register(ctx);
+	kbd_log_register(ctx);
+	kbd_events_register(ctx);
+	if (routes == KBD_HTTP_ALL_ROUTES)
+		kbd_network_register(ctx);
+	kbd_boot_cancel_register(ctx);
+	kbd_openapi_register(ctx, webroot);
+	kbd_fallback_register(ctx);
+	return ctx;
+}
