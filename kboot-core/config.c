@@ -15,10 +15,15 @@
 static const char *const settings[] = {
 	"default", "timeout",  "root",	  "message", "network",	      "interface", "address",
 	"gateway", "dns",      "hostname", "password", "password_hash", "auth",	   "listen",
-	"tls",
+	"tls",     "session_timeout",
 };
 
-enum { DEFAULT_TIMEOUT_S = 10, TIMEOUT_MAX_S = 24 * 3600 };
+enum {
+	DEFAULT_TIMEOUT_S = 10,
+	TIMEOUT_MAX_S = 24 * 3600,
+	DEFAULT_SESSION_TIMEOUT_S = 30 * 60,
+	SESSION_TIMEOUT_MAX_S = 7 * 24 * 3600,
+};
 
 bool kb_config_is_setting(const char *key)
 {
@@ -30,7 +35,8 @@ bool kb_config_is_setting(const char *key)
 
 void kb_config_init(struct kb_config *c)
 {
-	*c = (struct kb_config){ .timeout_s = DEFAULT_TIMEOUT_S };
+	*c = (struct kb_config){ .timeout_s = DEFAULT_TIMEOUT_S,
+				 .session_timeout_s = DEFAULT_SESSION_TIMEOUT_S };
 }
 
 void kb_config_free(struct kb_config *c)
@@ -129,6 +135,17 @@ static int apply_setting(struct kb_config *c, const char *key, const char *value
 					    "timeout=%s: expected seconds (0-%d), or -1 for never",
 					    value, TIMEOUT_MAX_S);
 		c->timeout_s = (int)t;
+		return 0;
+	}
+	if (strcmp(key, "session_timeout") == 0) {
+		char *end;
+		errno = 0;
+		long t = strtol(value, &end, 10);
+		if (errno || end == value || *end || t < 1 || t > SESSION_TIMEOUT_MAX_S)
+			return kb_error_set(err, EINVAL,
+					    "session_timeout=%s: expected seconds (1-%d)", value,
+					    SESSION_TIMEOUT_MAX_S);
+		c->session_timeout_s = (int)t;
 		return 0;
 	}
 	if (strcmp(key, "auth") == 0) {

@@ -33,6 +33,7 @@ struct kb_config {
 	char *password_hash; /* crypt(3) SHA-512 */
 	bool auth_none;      /* auth=none: lab images only */
 	char *listen;        /* civetweb listening_ports syntax, e.g. "80" */
+	int session_timeout_s; /* kbootd: a session unused this long expires */
 	char *tls;           /* "auto": a certificate made at start; "off": plain HTTP; NULL: <etc>/kboot/tls.pem if it exists */
 	struct kb_label *labels;
 	size_t n_labels;

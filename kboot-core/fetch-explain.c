@@ -112,6 +112,13 @@ static int size_error(const struct kb_fetch_outcome *o, kb_error *err)
 		return kb_error_set(err, EFBIG,
 				    "%s: memory ran out after %s (kboot keeps %d MiB free)", o->url,
 				    total, KB_FETCH_MEM_RESERVE_MB);
+	/* Sizes that round alike are given in bytes, or the sentence says
+	 * "97.7 KiB is more than 97.7 KiB". */
+	if (o->total > o->limit && strcmp(total, limit) == 0)
+		return kb_error_set(err, EFBIG,
+				    "%s: %" PRIu64 " bytes is more than the %" PRIu64
+				    " bytes kboot can hold in memory",
+				    o->url, o->total, o->limit);
 	if (o->total > o->limit)
 		return kb_error_set(err, EFBIG, "%s: %s is more than the %s kboot can hold in memory",
 				    o->url, total, limit);

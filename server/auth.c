@@ -50,6 +50,7 @@ static struct {
 	char *password_hash;                    /* crypt(3) hash from kboot.conf */
 	char one_time[ONE_TIME_PASSWORD_LEN + 1]; /* when no hash is configured */
 	char local_token[TOKEN_TEXT];
+	int session_idle_s; /* kboot.conf session_timeout= */
 	struct session sessions[KBD_SESSIONS_MAX];
 	struct login_client clients[KBD_LOGIN_CLIENTS_MAX];
 } auth = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -100,6 +101,7 @@ static bool equal_secret(const char *a, const char *b)
 int kbd_auth_init(const struct kb_config *cfg, kb_error *err)
 {
 	auth.none = cfg->auth_none;
+	auth.session_idle_s = cfg->session_timeout_s;
 	int r = random_token(auth.local_token);
 	if (r < 0)
 		return kb_error_set(err, r, "getrandom: %s", strerror(-r));
@@ -248,7 +250,7 @@ static int session_create(char ret[TOKEN_TEXT])
 	struct session *slot = &auth.sessions[0];
 	for (size_t i = 0; i < KBD_SESSIONS_MAX; i++) {
 		struct session *s = &auth.sessions[i];
-		if (!s->token[0] || now_s() - s->last_used > KBD_SESSION_IDLE_S) {
+		if (!s->token[0] || now_s() - s->last_used > auth.session_idle_s) {
 			slot = s;
 			break;
 		}
@@ -274,7 +276,7 @@ static bool session_valid(const char *token, bool remove)
 		struct session *s = &auth.sessions[i];
 		if (!s->token[0] || !equal_secret(token, s->token))
 			continue;
-		if (now_s() - s->last_used > KBD_SESSION_IDLE_S) {
+		if (now_s() - s->last_used > auth.session_idle_s) {
 			*s = (struct session){ 0 };
 			continue;
 		}
@@ -453,10 +455,10 @@ static int session_login(struct mg_connection *conn)
 		return kbd_send_error(conn, 500, "internal", "cannot make a session token");
 	char cookie[256];
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/api; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-		 COOKIE_NAME, token, KBD_SESSION_IDLE_S, mg_get_request_info(conn)->is_ssl ? "; Secure" : "");
+		 COOKIE_NAME, token, auth.session_idle_s, mg_get_request_info(conn)->is_ssl ? "; Secure" : "");
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "token", token);
-	cJSON_AddNumberToObject(root, "expires_in", KBD_SESSION_IDLE_S);
+	cJSON_AddNumberToObject(root, "expires_in", auth.session_idle_s);
 	return kbd_send_json_headers(conn, 200, root, "Set-Cookie", cookie);
 }
 

@@ -18,7 +18,6 @@ enum {
 	KBD_THREADS_HEADROOM = 16,     /* workers left for ordinary requests */
 	KBD_DIR_ENTRIES_MAX = 1000,    /* entries in one directory listing; then "truncated" */
 	KBD_SESSIONS_MAX = 32,         /* live session tokens; the oldest is dropped */
-	KBD_SESSION_IDLE_S = 30 * 60,  /* a session unused this long expires */
 	KBD_LOGIN_FREE_ATTEMPTS = 3,   /* failed logins per client before backoff */
 	KBD_LOGIN_DELAY_MAX_S = 60,    /* backoff doubles up to this */
 	KBD_LOGIN_CLIENTS_MAX = 64,    /* clients whose failures are remembered */

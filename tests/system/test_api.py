@@ -1,6 +1,7 @@
 """The REST API v1 as automation uses it (issue 4), against the host kbootd
 over a fixture target tree, with a stand-in kexec that records its arguments."""
 import json
+import time
 import threading
 
 import pytest
@@ -159,6 +160,18 @@ def test_logout_invalidates_the_token(kbootd):
     assert requests.get(kbootd.url("/status"), headers=h, timeout=10).status_code == 200
     assert requests.delete(kbootd.url("/session"), headers=h, timeout=10).status_code == 200
     assert_error(requests.get(kbootd.url("/status"), headers=h, timeout=10), 401, "unauthorized")
+
+
+def test_an_unused_session_expires(kbootd_factory):
+    server = kbootd_factory(extra_conf="session_timeout=1\n")
+    login = requests.post(server.url("/session"), json={"password": PASSWORD}, timeout=10).json()
+    assert login["expires_in"] == 1
+    h = {"Authorization": "Bearer " + login["token"]}
+    assert requests.get(server.url("/status"), headers=h, timeout=10).status_code == 200
+    time.sleep(2.5)  # past the configured idle time; the check itself is not timed
+    r = requests.get(server.url("/status"), headers=h, timeout=10)
+    assert_error(r, 401, "unauthorized")
+    assert "expired" in r.json()["error"]["message"]
 
 
 def test_session_tokens_differ(kbootd):

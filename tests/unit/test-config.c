@@ -97,6 +97,27 @@ static void test_tls_setting(void **state)
 	kb_config_free(&c);
 }
 
+/* session_timeout= is kbootd's idle limit for a login, 30 minutes unless set,
+ * from 1 s to a week. */
+static void test_session_timeout_setting(void **state)
+{
+	struct kb_config c;
+	assert_int_equal(kb_config_parse("\n", 1, &c, NULL), 0);
+	assert_int_equal(c.session_timeout_s, 30 * 60);
+	kb_config_free(&c);
+	assert_int_equal(kb_config_parse("session_timeout=1\n", 18, &c, NULL), 0);
+	assert_int_equal(c.session_timeout_s, 1);
+	assert_int_equal(c.n_labels, 0);
+	kb_config_free(&c);
+	assert_int_equal(kb_config_parse("session_timeout=604800\n", 23, &c, NULL), 0);
+	assert_int_equal(c.session_timeout_s, 604800);
+	kb_config_free(&c);
+	expect_error("session_timeout=0\n", EINVAL,
+		     "kboot.conf:1: session_timeout=0: expected seconds (1-604800)");
+	expect_error("session_timeout=604801\n", EINVAL,
+		     "kboot.conf:1: session_timeout=604801: expected seconds (1-604800)");
+}
+
 static void test_size_limit(void **state)
 {
 	static char big[KB_CONFIG_SIZE_MAX + 2];
@@ -137,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_when_empty),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_tls_setting),
+		cmocka_unit_test(test_session_timeout_setting),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_labels_limit_and_set_label),
 	};

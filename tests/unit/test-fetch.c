@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -169,6 +170,22 @@ static void test_failures_say_what_happened(void **state)
 	assert_string_equal(err.text, "http://127.0.0.1:1/x: connection refused");
 }
 
+/* The download cap: a file of exactly the cap fits, one byte more does not. */
+static void test_the_size_cap_at_and_past_the_limit(void **state)
+{
+	char u[128], local[4096];
+	url(u, sizeof(u), "/big");
+	struct kb_fetch_request at = { .url = u, .max_bytes = BIG, .refresh = true };
+	kb_error err = { 0 };
+	assert_int_equal(kb_fetch(&at, local, sizeof(local), &err), 0);
+	struct stat st;
+	assert_int_equal(stat(local, &st), 0);
+	assert_int_equal(st.st_size, BIG);
+	unlink(local);
+	expect_failure("/big", BIG - 1, EFBIG,
+		       "100000 bytes is more than the 99999 bytes kboot can hold in memory");
+}
+
 struct progress_seen {
 	int events;
 	uint64_t last_done, last_total;
@@ -248,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_file_is_fetched_once_per_session),
 		cmocka_unit_test(test_failures_say_what_happened),
+		cmocka_unit_test(test_the_size_cap_at_and_past_the_limit),
 		cmocka_unit_test(test_progress_reaches_the_total),
 		cmocka_unit_test(test_a_cancelled_fetch_leaves_nothing),
 		cmocka_unit_test(test_https_without_a_ca_bundle_is_refused),
