@@ -32,6 +32,14 @@ if [ ${#missing[@]} -eq 0 ] && [ $added_src -eq 0 ]; then
 fi
 echo "[deps] installing: ${missing[*]:-(none; updating lists for deb-src)}"
 export DEBIAN_FRONTEND=noninteractive
+# Test servers (nginx, tftpd-hpa, nfs-ganesha, rpcbind) are started by the
+# tests, on 127.0.0.1 only; their packages must not start system daemons that
+# listen on every address. policy-rc.d is Debian's switch for that.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# kboot make deps: no daemons from package installs\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q >/dev/null
 [ ${#missing[@]} -eq 0 ] || apt-get install -y -q "${missing[@]}" >/dev/null
 echo "[deps] Debian packages: done"
