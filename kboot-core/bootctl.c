@@ -432,7 +432,9 @@ static void *handover_main(void *arg)
 	kb_error err = { 0 };
 	if (plan->is_legacy) {
 		if (kb_legacy_write(&plan->legacy, &err) >= 0 && kb_legacy_reboot(&err) >= 0)
-			kb_error_set(&err, EIO, "next_entry is set, but the machine did not reboot");
+			kb_error_set(&err, EIO, "%s is set for %s, but the machine did not reboot",
+				     plan->legacy.grubenv[0] ? "GRUB's next_entry" : "UEFI BootNext",
+				     plan->legacy.next_entry);
 	} else {
 		kb_kexec_exec(&err);
 	}

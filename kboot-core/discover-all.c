@@ -12,6 +12,7 @@
 #include "mount.h"
 #include "path.h"
 #include "target.h"
+#include "uefi.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -195,6 +196,7 @@ int kb_entries_discover(const struct kb_config *cfg, struct kb_entry_list *ret, 
 	}
 	kb_device_list_free(&devs);
 	kb_entries_discover_pxe(&l); /* after the disks: their defaults come first */
+	kb_entries_discover_uefi(&l); /* the firmware's own entries last */
 
 	kb_entry_list_merge(&l);
 	kb_entries_mark_default(&l, cfg->default_label);

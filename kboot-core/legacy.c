@@ -1,4 +1,5 @@
-/* The legacy handoff: next_entry in GRUB's grubenv, then a reboot. */
+/* The legacy handoff: next_entry in GRUB's grubenv, or BootNext in the
+ * firmware's variables, then a reboot. */
 #include "legacy.h"
 #include "cleanup.h"
 #include "device.h"
@@ -6,6 +7,7 @@
 #include "grubenv.h"
 #include "log.h"
 #include "mount.h"
+#include "uefi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,11 +36,48 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+static bool is_uefi(const struct kb_legacy_plan *p)
+{
+	return strcmp(p->method, "uefi-bootnext") == 0;
+}
+
+/* A firmware boot entry (discover-uefi.c): BootNext names it for one boot. */
+static int plan_uefi(const struct kb_entry *e, const char *title, struct kb_legacy_plan *ret,
+		     kb_error *err)
+{
+	static const char prefix[] = "UEFI: ";
+	uint16_t number;
+	const char *name = e->source + strlen(KB_UEFI_SOURCE_PREFIX);
+	if (kb_uefi_parse_boot_name(name, &number) < 0)
+		return kb_error_set(err, EINVAL, "%s: not a firmware boot entry name (%s)", title,
+				    e->source);
+	const char *description = strncmp(title, prefix, strlen(prefix)) == 0
+					  ? title + strlen(prefix) : title;
+	struct kb_legacy_plan p = { .method = "uefi-bootnext" };
+	snprintf(p.next_entry, sizeof(p.next_entry), "Boot%04X", number);
+	snprintf(p.note, sizeof(p.note),
+		 "reboots into the firmware's boot entry %s '%.256s' (BootNext, for one boot)",
+		 p.next_entry, description);
+	*ret = p;
+	return 0;
+}
+
+static int uefi_number(const struct kb_legacy_plan *p, uint16_t *ret, kb_error *err)
+{
+	if (kb_uefi_parse_boot_name(p->next_entry, ret) < 0)
+		return kb_error_set(err, EINVAL, "%s: not a firmware boot entry name",
+				    p->next_entry);
+	return 0;
+}
+
 int kb_legacy_plan(const struct kb_entry *e, struct kb_legacy_plan *ret, kb_error *err)
 {
 	const char *title = e->title ? e->title : e->id;
 	if (e->type != KB_ENTRY_LEGACY)
 		return kb_error_set(err, EINVAL, "%s: kexec boots it; no handoff needed", title);
+	if (e->source && strncmp(e->source, KB_UEFI_SOURCE_PREFIX,
+				 strlen(KB_UEFI_SOURCE_PREFIX)) == 0)
+		return plan_uefi(e, title, ret, err);
 	if (!e->grub_id || !e->source || !ends_with(e->source, "/grub.cfg"))
 		return kb_error_set(err, EOPNOTSUPP,
 				    "%s: needs the first-stage loader, and kboot can hand over "
@@ -105,6 +144,11 @@ static int locate(const struct kb_legacy_plan *p, struct place *ret, kb_error *e
 
 int kb_legacy_check(const struct kb_legacy_plan *p, kb_error *err)
 {
+	if (is_uefi(p)) {
+		uint16_t number;
+		int r = uefi_number(p, &number, err);
+		return r < 0 ? r : kb_uefi_check_boot_option(kb_uefi_efivars_dir(), number, NULL, err);
+	}
 	struct place w;
 	int r = locate(p, &w, err);
 	if (r < 0)
@@ -207,6 +251,11 @@ int kb_legacy_write(const struct kb_legacy_plan *p, kb_error *err)
 	int r = kb_legacy_check(p, err);
 	if (r < 0)
 		return r;
+	if (is_uefi(p)) {
+		uint16_t number;
+		r = uefi_number(p, &number, err);
+		return r < 0 ? r : kb_uefi_set_boot_next(kb_uefi_efivars_dir(), number, err);
+	}
 	struct place w;
 	r = locate(p, &w, err);
 	if (r < 0)

@@ -1,7 +1,8 @@
 /* Booting what kexec cannot (chainload, ntldr, kfreebsd, multiboot): hand the
  * choice back to the first-stage loader and reboot (the kboot paper, §3.2).
  * For a GRUB menu entry that is grub-reboot's way: next_entry=<the entry> in
- * the grubenv beside the grub.cfg it came from; GRUB boots it once. */
+ * the grubenv beside the grub.cfg it came from; GRUB boots it once. For a
+ * firmware boot entry (uefi.h) it is BootNext=<Boot####> in efivarfs. */
 #pragma once
 #include "entry.h"
 #include "error.h"
@@ -10,9 +11,9 @@
 enum { KB_LEGACY_NOTE_MAX = KB_PATH_MAX + 512 };
 
 struct kb_legacy_plan {
-	char method[32];          /* "grub-next-entry" */
-	char next_entry[256];     /* GRUB's id or title path of the entry */
-	char grubenv[KB_PATH_MAX]; /* generalized: "vda2:/grub/grubenv" */
+	char method[32];          /* "grub-next-entry", "uefi-bootnext" */
+	char next_entry[256];     /* GRUB's id or title path of the entry; "Boot0003" */
+	char grubenv[KB_PATH_MAX]; /* generalized: "vda2:/grub/grubenv"; "" for UEFI */
 	char note[KB_LEGACY_NOTE_MAX]; /* for a person: what will happen */
 };
 

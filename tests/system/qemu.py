@@ -44,7 +44,7 @@ def image_paths():
 
 class KbootVM:
     def __init__(self, workdir, disks=(), append="", files=None, memory=512, nic=True,
-                 extra_args=(), nic_opts="", qmp=False):
+                 extra_args=(), nic_opts="", qmp=False, reboot=False, direct_kernel=True):
         self.workdir = workdir
         # qmp=True: a QMP socket for hot-adding devices and cutting the link (see .qmp()).
         self.qmp_path = os.path.join(workdir, "qmp.sock") if qmp else None
@@ -54,9 +54,16 @@ class KbootVM:
         self.http_port = free_port()
         self.initrd = self._initrd_with(base_initrd, files or {})
         self.log_path = os.path.join(workdir, "serial.log")
+        # reboot=True: a reset restarts the machine (the firmware runs again)
+        # instead of ending QEMU. direct_kernel=False: no -kernel/-initrd; the
+        # firmware boots from a disk (a test puts self.kernel and self.initrd there).
         args = ["-accel", "tcg", "-m", str(memory), "-display", "none", "-monitor", "none",
-                "-serial", "stdio", "-no-reboot", "-kernel", self.kernel, "-initrd", self.initrd,
-                "-append", f"console=ttyS0 {append}".strip()]
+                "-serial", "stdio"]
+        if not reboot:
+            args += ["-no-reboot"]
+        if direct_kernel:
+            args += ["-kernel", self.kernel, "-initrd", self.initrd,
+                     "-append", f"console=ttyS0 {append}".strip()]
         for disk in disks:
             args += ["-drive", f"file={disk},if=virtio,format=raw"]
         if nic:
