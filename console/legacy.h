@@ -5,6 +5,8 @@
 
 /* Print the handoff's note when entry_id names a legacy entry. */
 void kb_console_announce_legacy(struct kb_session *s, const char *entry_id);
-/* `sda`, `/dev/sda`: a device with a boot sector. kboot cannot chainload it
- * itself; name the GRUB entries that can, or say there are none. */
+/* `sda`, `/dev/sda`: a device with a boot sector. The one GRUB entry that
+ * chainloads it (legacy_device) is handed over as `boot N` does; otherwise
+ * (kboot cannot chainload it itself) name the GRUB entries that might, or
+ * say there are none. */
 int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err);

@@ -134,22 +134,18 @@ int kb_autoboot_marker_path(char *ret, size_t size)
 	return 0;
 }
 
-static void stopped_marker(char *ret, size_t size)
-{
-	(void)kb_autoboot_marker_path(ret, size);
-}
 
 static bool autoboot_was_stopped(void)
 {
 	char path[KB_PATH_MAX];
-	stopped_marker(path, sizeof(path));
-	return access(path, F_OK) == 0;
+	return kb_autoboot_marker_path(path, sizeof(path)) == 0 && access(path, F_OK) == 0;
 }
 
 static void remember_autoboot_stopped(void)
 {
 	char path[KB_PATH_MAX];
-	stopped_marker(path, sizeof(path));
+	if (kb_autoboot_marker_path(path, sizeof(path)) < 0)
+		return;
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		kb_debug("%s: %s", path, strerror(errno));

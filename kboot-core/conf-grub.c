@@ -57,6 +57,7 @@ struct cur_entry {
 	char *initrds[KB_ENTRY_INITRDS_MAX];
 	size_t n_initrds;
 	bool legacy;
+	char *device; /* what chainloader/ntldr boots: "hd0,msdos1", "UUID=…" */
 };
 
 struct grub {
@@ -385,8 +386,10 @@ static int cmd_search(struct grub *g, char **argv, size_t argc, const char *mode
 		else
 			var = a;
 	}
-	if (!name || !*mode || !strcmp(mode, "file"))
-		return 0; /* a file search finds this filesystem as far as we know */
+	if (!name || !*mode)
+		return 0;
+	if (!strcmp(mode, "file")) /* this filesystem as far as paths go (grub_path) */
+		mode = "FILE";
 	char value[KB_PATH_DEVICE_MAX];
 	snprintf(value, sizeof(value), "%s=%s", mode, name);
 	return kb_grubenv_set(&g->vars, var, value, g->err);
@@ -568,6 +571,33 @@ static bool is_legacy_command(const char *c)
 	return false;
 }
 
+/* The device a chainloader/ntldr boots: "(hd0,1)+1" names it, else $root
+ * ("hd0,msdos1", "(hd1,gpt2)", "UUID=…" from search --fs-uuid, "FILE=…"
+ * from search --file). */
+static int legacy_device(struct grub *g, char **argv, size_t argc)
+{
+	const char *dev = kb_grubenv_get(&g->vars, "root");
+	size_t len = dev ? strlen(dev) : 0;
+	for (size_t i = 1; i < argc; i++) {
+		if (argv[i][0] == '(' && strchr(argv[i], ')')) {
+			dev = argv[i];
+			len = (size_t)(strchr(argv[i], ')') - argv[i]);
+			break;
+		}
+		if (argv[i][0] != '-') /* a path on $root; options like --force skipped */
+			break;
+	}
+	if (dev && dev[0] == '(') {
+		dev++;
+		len = len > 0 ? len - 1 : 0;
+		if (len && dev[len - 1] == ')')
+			len--;
+	}
+	free(g->cur->device);
+	g->cur->device = dev && len ? strndup(dev, len) : NULL;
+	return !dev || !len || g->cur->device ? 0 : kb_error_set(g->err, ENOMEM, "out of memory");
+}
+
 /* A simple command; *status is its exit status (0: true). */
 static int run_command(struct grub *g, char **argv, size_t argc, unsigned line, int *status)
 {
@@ -611,6 +641,8 @@ static int run_command(struct grub *g, char **argv, size_t argc, unsigned line, 
 	if (is_legacy_command(c)) {
 		if (g->cur)
 			g->cur->legacy = true;
+		if (g->cur && (!strcmp(c, "chainloader") || !strcmp(c, "ntldr")))
+			return legacy_device(g, argv, argc);
 		return 0;
 	}
 	if (!strcmp(c, "source") || !strcmp(c, "configfile") || !strcmp(c, "."))
@@ -740,6 +772,7 @@ static void cur_clear(struct cur_entry *e)
 {
 	free(e->kernel);
 	free(e->cmdline);
+	free(e->device);
 	for (size_t i = 0; i < e->n_initrds; i++)
 		free(e->initrds[i]);
 	*e = (struct cur_entry){ 0 };
@@ -773,6 +806,7 @@ static int add_entry(struct grub *g, const struct cur_entry *ce, const char *tit
 		.source = source,
 		.grub_id = grub_id,
 		.type = is_linux ? KB_ENTRY_LINUX : KB_ENTRY_LEGACY,
+		.legacy_device = is_linux ? NULL : ce->device,
 	};
 	if (is_linux)
 		memcpy(e.initrds, ce->initrds, sizeof(e.initrds));

@@ -24,6 +24,7 @@ void kb_entry_clear(struct kb_entry *e)
 	free(e->version);
 	free(e->sort_key);
 	free(e->grub_id);
+	free(e->legacy_device);
 	*e = (struct kb_entry){ 0 };
 }
 
@@ -55,6 +56,7 @@ int kb_entry_copy(const struct kb_entry *src, struct kb_entry *ret, kb_error *er
 	r |= dup_field(&e.version, src->version);
 	r |= dup_field(&e.sort_key, src->sort_key);
 	r |= dup_field(&e.grub_id, src->grub_id);
+	r |= dup_field(&e.legacy_device, src->legacy_device);
 	for (size_t i = 0; i < src->n_initrds; i++) {
 		r |= dup_field(&e.initrds[i], src->initrds[i]);
 		e.n_initrds = i + 1;
@@ -180,6 +182,7 @@ static void absorb(struct kb_entry *keep, struct kb_entry *dup)
 		{ &keep->version, &dup->version },
 		{ &keep->sort_key, &dup->sort_key },
 		{ &keep->grub_id, &dup->grub_id },
+		{ &keep->legacy_device, &dup->legacy_device },
 		{ &keep->title, &dup->title },
 	};
 	for (size_t i = 0; i < KB_ELEMENTSOF(fields); i++)

@@ -29,6 +29,8 @@ struct kb_entry {
 	char *version; /* kernel version when the config says it (BLS, plain) */
 	char *sort_key;
 	char *grub_id; /* menuentry --id / title path, for grubenv next_entry */
+	char *legacy_device; /* a chainload/ntldr entry's device, as GRUB names it:
+			      * "hd0,msdos1", "hd1", "UUID=…"; NULL if unknown */
 	enum kb_entry_type type;
 	bool is_default;
 };

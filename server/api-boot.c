@@ -55,14 +55,9 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 {
 	static const char *const known[] = { "entry", "kernel", "initrd", "cmdline", "dry_run",
 					      "insecure" };
-	const cJSON *item;
-	cJSON_ArrayForEach(item, body) {
-		bool ok = false;
-		for (size_t i = 0; i < KB_ELEMENTSOF(known); i++)
-			ok |= strcmp(item->string, known[i]) == 0;
-		if (!ok)
-			return kbd_refuse(no, 400, "invalid_field", "unknown field \"%s\"", item->string);
-	}
+	const char *unknown = kbd_json_unknown_field(body, known, KB_ELEMENTSOF(known));
+	if (unknown)
+		return kbd_refuse(no, 400, "invalid_field", "unknown field \"%s\"", unknown);
 	const cJSON *entry = cJSON_GetObjectItemCaseSensitive(body, "entry");
 	const cJSON *kernel = cJSON_GetObjectItemCaseSensitive(body, "kernel");
 	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(body, "initrd");

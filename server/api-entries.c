@@ -48,6 +48,8 @@ static cJSON *entry_json(const struct kb_entry *e)
 	struct kb_legacy_plan legacy;
 	if (e->type == KB_ENTRY_LEGACY && kb_legacy_plan(e, &legacy, NULL) >= 0)
 		cJSON_AddItemToObject(o, "legacy", kbd_legacy_json(&legacy));
+	if (e->legacy_device) /* what a chainload entry boots: "hd0,msdos1", "UUID=…" */
+		cJSON_AddStringToObject(o, "legacy_device", e->legacy_device);
 	return o;
 }
 

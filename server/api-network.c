@@ -94,14 +94,9 @@ static int parse_config(struct mg_connection *conn, const cJSON *body, struct kb
 			const char **dns)
 {
 	static const char *const known[] = { "mode", "interface", "address", "gateway", "dns", "hostname" };
-	const cJSON *item;
-	cJSON_ArrayForEach(item, body) {
-		bool ok = false;
-		for (size_t i = 0; i < KB_ELEMENTSOF(known); i++)
-			ok |= strcmp(item->string, known[i]) == 0;
-		if (!ok)
-			return kbd_send_error(conn, 400, "invalid_field", "unknown field \"%s\"", item->string);
-	}
+	const char *unknown = kbd_json_unknown_field(body, known, KB_ELEMENTSOF(known));
+	if (unknown)
+		return kbd_send_error(conn, 400, "invalid_field", "unknown field \"%s\"", unknown);
 	const char *mode = NULL;
 	int status;
 	if ((status = optional_string(conn, body, "mode", &mode)) ||

@@ -285,3 +285,16 @@ void kbd_fallback_register(struct mg_context *ctx)
 {
 	mg_set_request_handler(ctx, "/api", no_such_route, NULL);
 }
+
+const char *kbd_json_unknown_field(const cJSON *body, const char *const *known, size_t n)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, body) {
+		bool ok = false;
+		for (size_t i = 0; i < n && !ok; i++)
+			ok = strcmp(item->string, known[i]) == 0;
+		if (!ok)
+			return item->string;
+	}
+	return NULL;
+}

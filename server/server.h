@@ -73,6 +73,9 @@ int kbd_refuse(struct kbd_refusal *ret, int status, const char *code, const char
 int kbd_send_refusal(struct mg_connection *conn, const struct kbd_refusal *no);
 /* A body's text as a JSON object: 0 and *ret, or the refusal's status. */
 int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_refusal *no);
+/* The first member of a JSON object that is not in known[], or NULL: every
+ * endpoint refuses fields it does not know rather than ignore a typo. */
+const char *kbd_json_unknown_field(const cJSON *body, const char *const *known, size_t n);
 /* api-boot.c: {"method", "next_entry", "grubenv", "note"}: what a legacy handoff does. */
 struct kb_legacy_plan;
 cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy);

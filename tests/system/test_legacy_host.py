@@ -70,6 +70,7 @@ def test_legacy_entry_listed_with_what_booting_it_does(legacy_kbootd):
     assert e["legacy"] == {
         "method": "grub-next-entry", "next_entry": "windows", "grubenv": "/boot/grub/grubenv",
         "note": "reboots into GRUB's entry 'windows' (next_entry in /boot/grub/grubenv, for one boot)"}
+    assert e["legacy_device"] == "UUID=1234-ABCD"  # what it chainloads, for `sda1` at the prompt
 
 
 def test_dry_run_of_legacy_entry_says_what_and_writes_nothing(legacy_kbootd):

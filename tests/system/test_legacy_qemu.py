@@ -93,3 +93,24 @@ def test_choose_chainload_entry_sets_grub_next_entry_and_reboots(boot_vm, tmp_pa
     assert sha256_without(disk, offset) == before, "bytes outside the grubenv block changed"
     fsck = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+
+
+def test_typing_the_device_at_the_prompt_hands_its_chainload_entry_to_grub(boot_vm, tmp_path):
+    """The paper's `hda7`: `/dev/vda2` at the prompt is the entry whose
+    `set root='hd0,gpt2'` chainloads it; kboot says so, sets next_entry and
+    reboots."""
+    disk = str(tmp_path / "legacy.img")
+    legacy_disk(disk)
+    vm = boot_vm(disks=[disk], append="kboot=local", files={"etc/kboot.conf": "timeout=-1\n"})
+    vm.expect("kboot> ")
+    vm.sendline("/dev/vda2")
+    vm.expect(r"'Windows Boot Manager \(on /dev/vda2\)' needs the first-stage loader: kboot reboots "
+              r"into GRUB's entry 'windows-chain' \(next_entry in vda1:/grub/grubenv, for one boot\)")
+    vm.wait_exit()  # the reboot: QEMU runs with -no-reboot
+    part = str(tmp_path / "vda1.img")
+    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={FIRST_LBA_OFFSET // MIB}",
+                    f"count={PART_MIB}", "status=none"], check=True)
+    env = str(tmp_path / "grubenv")
+    subprocess.run(["debugfs", "-R", f"dump /grub/grubenv {env}", part], check=True, capture_output=True)
+    listing = subprocess.run(["grub-editenv", env, "list"], check=True, capture_output=True, text=True).stdout
+    assert listing == "saved_entry=0\nnext_entry=windows-chain\n"

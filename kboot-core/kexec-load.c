@@ -1,4 +1,4 @@
-/* Loading and executing kernels through kexec-tools, with checks first so a
+/* Loading and executing kernels through kexec-tools (kexec.h), with checks first so a
  * person gets "not a kernel" rather than kexec's exit code. */
 #include "kexec.h"
 #include "buf.h"
