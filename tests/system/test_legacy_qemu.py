@@ -58,6 +58,18 @@ def sha256_without(path, start, length=1024):
     return hashlib.sha256(data[:start] + data[start + length:]).hexdigest()
 
 
+def grubenv_on_disk(disk, tmp_path):
+    """The /boot partition copied out of the disk image, its grubenv, and
+    what the real grub-editenv lists in it."""
+    part = str(tmp_path / "vda1.img")
+    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={FIRST_LBA_OFFSET // MIB}",
+                    f"count={PART_MIB}", "status=none"], check=True)
+    env = str(tmp_path / "grubenv")
+    subprocess.run(["debugfs", "-R", f"dump /grub/grubenv {env}", part], check=True, capture_output=True)
+    listing = subprocess.run(["grub-editenv", env, "list"], check=True, capture_output=True, text=True).stdout
+    return part, env, listing
+
+
 def test_choose_chainload_entry_sets_grub_next_entry_and_reboots(boot_vm, tmp_path):
     disk = str(tmp_path / "legacy.img")
     legacy_disk(disk)
@@ -82,12 +94,7 @@ def test_choose_chainload_entry_sets_grub_next_entry_and_reboots(boot_vm, tmp_pa
         "note": "reboots into GRUB's entry 'windows-chain' (next_entry in vda1:/grub/grubenv, for one boot)"}
     vm.wait_exit()  # the reboot: QEMU runs with -no-reboot
 
-    part = str(tmp_path / "vda1.img")
-    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={FIRST_LBA_OFFSET // MIB}",
-                    f"count={PART_MIB}", "status=none"], check=True)
-    env = str(tmp_path / "grubenv")
-    subprocess.run(["debugfs", "-R", f"dump /grub/grubenv {env}", part], check=True, capture_output=True)
-    listing = subprocess.run(["grub-editenv", env, "list"], check=True, capture_output=True, text=True).stdout
+    part, env, listing = grubenv_on_disk(disk, tmp_path)
     assert listing == "saved_entry=0\nnext_entry=windows-chain\n"
     assert os.path.getsize(env) == 1024
     assert sha256_without(disk, offset) == before, "bytes outside the grubenv block changed"
@@ -107,10 +114,5 @@ def test_typing_the_device_at_the_prompt_hands_its_chainload_entry_to_grub(boot_
     vm.expect(r"'Windows Boot Manager \(on /dev/vda2\)' needs the first-stage loader: kboot reboots "
               r"into GRUB's entry 'windows-chain' \(next_entry in vda1:/grub/grubenv, for one boot\)")
     vm.wait_exit()  # the reboot: QEMU runs with -no-reboot
-    part = str(tmp_path / "vda1.img")
-    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={FIRST_LBA_OFFSET // MIB}",
-                    f"count={PART_MIB}", "status=none"], check=True)
-    env = str(tmp_path / "grubenv")
-    subprocess.run(["debugfs", "-R", f"dump /grub/grubenv {env}", part], check=True, capture_output=True)
-    listing = subprocess.run(["grub-editenv", env, "list"], check=True, capture_output=True, text=True).stdout
+    part, env, listing = grubenv_on_disk(disk, tmp_path)
     assert listing == "saved_entry=0\nnext_entry=windows-chain\n"
