@@ -15,6 +15,8 @@ say = $(if $(V),,@echo '  $(1) $(2)')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+# Host, sanitizer and fuzz builds only (never the image): hooks tests observe.
+TEST_HOOKS := -DKBD_TEST_HOOKS=1
 COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DKBOOT_VERSION='"$(VERSION)"' -I. -pthread
 
 # --- host build (tests run against it) ------------------------------------
@@ -64,7 +66,7 @@ $(B)/host-deps.mk:
 $(HOST)/%.o: %.c $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
 
 $(HOST)/civetweb.o: $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
@@ -252,7 +254,7 @@ ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 $(ASAN)/%.o: %.c $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,ASAN-CC,$<)
-	$(Q)$(SAN_CC) $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+	$(Q)$(SAN_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
 
 $(ASAN)/civetweb.o: $(B)/host-deps.mk
 	@mkdir -p $(dir $@)

@@ -4,10 +4,8 @@
 
 #include <errno.h>
 
-static int autoboot_cancel(struct mg_connection *conn, void *data)
+int kbd_api_autoboot_cancel_post(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "POST"))
-		return kbd_send_method_not_allowed(conn, "POST");
 	int status = kbd_discard_body(conn);
 	if (status)
 		return status;
@@ -21,9 +19,4 @@ static int autoboot_cancel(struct mg_connection *conn, void *data)
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "state", kb_boot_state_name(st.state));
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_autoboot_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/autoboot/cancel", autoboot_cancel, NULL);
 }

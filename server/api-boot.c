@@ -132,10 +132,8 @@ static int send_boot_error(struct mg_connection *conn, int r, const kb_error *er
 	return kbd_send_error(conn, status, code, "%s", err->text[0] ? err->text : strerror(-r));
 }
 
-static int boot_post(struct mg_connection *conn, void *data)
+int kbd_api_boot_post(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "POST"))
-		return kbd_send_method_not_allowed(conn, "POST");
 	cJSON *body = NULL;
 	int status = kbd_read_json(conn, &body);
 	if (status)
@@ -177,9 +175,4 @@ static int boot_post(struct mg_connection *conn, void *data)
 	if (plan->is_legacy)
 		cJSON_AddItemToObject(root, "legacy", kbd_legacy_json(&plan->legacy));
 	return kbd_send_json(conn, dry_run ? 200 : 202, root);
-}
-
-void kbd_boot_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/boot", boot_post, NULL);
 }

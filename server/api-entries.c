@@ -93,10 +93,8 @@ static int entries_text(char **ret, kb_error *err)
 	return 0;
 }
 
-static int entries_get(struct mg_connection *conn, void *data)
+int kbd_api_entries_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	_cleanup_free_ char *text = NULL;
 	kb_error err = { 0 };
 	int r = entries_text(&text, &err);
@@ -105,9 +103,8 @@ static int entries_get(struct mg_connection *conn, void *data)
 	return kbd_send_json_text(conn, 200, text);
 }
 
-void kbd_entries_register(struct mg_context *ctx)
+void kbd_entries_init(void)
 {
 	if (kb_event_subscribe(on_event, NULL) < 0)
 		kb_warn("entries: no change events; every request makes its own answer");
-	mg_set_request_handler(ctx, "/api/v1/entries", entries_get, NULL);
 }

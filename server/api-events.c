@@ -200,10 +200,8 @@ static void stream_loop(struct mg_connection *conn, struct stream *s)
 	}
 }
 
-static int events_get(struct mg_connection *conn, void *data)
+int kbd_api_events_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	struct stream *s = stream_open();
 	if (!s)
 		return kbd_send_error(conn, 503, "too_many_clients",
@@ -237,9 +235,4 @@ void kbd_events_stop(void)
 	if (sse.listener >= 0)
 		kb_event_unsubscribe(sse.listener);
 	sse.listener = -1;
-}
-
-void kbd_events_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/events", events_get, NULL);
 }

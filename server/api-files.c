@@ -66,10 +66,8 @@ static int describe_file(struct mg_connection *conn, const char *gen_path, const
 	return kbd_send_json(conn, 200, root);
 }
 
-static int files_get(struct mg_connection *conn, void *data)
+int kbd_api_files_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	_cleanup_free_ char *text = malloc(KB_PATH_MAX);
 	if (!text)
 		return kbd_send_error(conn, 500, "internal", "out of memory");
@@ -107,9 +105,4 @@ static int files_get(struct mg_connection *conn, void *data)
 	if (S_ISREG(st.st_mode))
 		return describe_file(conn, canonical, local, &st);
 	return kbd_send_error(conn, 400, "not_a_file", "%s: neither a file nor a directory", canonical);
-}
-
-void kbd_files_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/files", files_get, NULL);
 }

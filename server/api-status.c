@@ -19,10 +19,8 @@ cJSON *kbd_error_json(int errnum, const char *message)
 	return e;
 }
 
-static int status_get(struct mg_connection *conn, void *data)
+int kbd_api_status_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	struct kb_boot_status st;
 	kb_bootctl_status(&st);
 
@@ -50,9 +48,4 @@ static int status_get(struct mg_connection *conn, void *data)
 	else
 		cJSON_AddNullToObject(root, "ssh");
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_status_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/status", status_get, NULL);
 }

@@ -125,8 +125,11 @@ def free_port():
 class Kbootd:
     """One kbootd process over its own fixture tree."""
 
-    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf=""):
+    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf="", webroot=WEBROOT):
         self.tmp = pathlib.Path(tmp)
+        self.webroot = pathlib.Path(webroot)
+        # The test build's gate writes "METHOD PATH" here for each handler it runs.
+        self.dispatch_log = self.tmp / "dispatch.log"
         self.target = make_target(self.tmp / "target")
         self.run_dir = self.tmp / "run"
         self.etc = self.tmp / "etc"
@@ -162,7 +165,7 @@ class Kbootd:
         env.update(KBOOT_TARGET_ROOT=str(self.target), KBOOT_RUN_DIR=str(self.run_dir),
                    KBOOT_KEXEC=str(self.kexec), KBOOT_CONF=str(self.conf), KBOOT_ETC=str(self.etc),
                    KBOOT_TEST_KEXEC_LOG=str(self.kexec_log), KBOOT_TEST_KEXEC_FAIL=str(self.kexec_fail),
-                   KBOOT_SYSFS=str(self.sys_dir),
+                   KBOOT_SYSFS=str(self.sys_dir), KBOOT_TEST_DISPATCH_LOG=str(self.dispatch_log),
                    # The test's own kboot.conf rules, not the target's (paper §3.5).
                    KBOOT_CMDLINE="kboot=local")
         return env
@@ -170,7 +173,7 @@ class Kbootd:
     def start(self):
         assert KBOOTD.exists(), "build kbootd first: make build/host/kbootd"
         self.proc = subprocess.Popen(
-            [str(KBOOTD), "--listen", "127.0.0.1:%d" % self.port, "--webroot", str(WEBROOT),
+            [str(KBOOTD), "--listen", "127.0.0.1:%d" % self.port, "--webroot", str(self.webroot),
              "--conf", str(self.conf)],
             env=self.env(), stdout=open(self.stdout_path, "w"), stderr=open(self.stderr_path, "w"))
         deadline = time.monotonic() + START_WAIT_S
@@ -180,6 +183,7 @@ class Kbootd:
             try:
                 requests.get(self.base + "/api/v1/status", timeout=2)
                 if (self.run_dir / "kbootd.url").exists():
+                    self.dispatch_log.write_text("")  # the tests' own requests from here on
                     return self
             except requests.ConnectionError:
                 pass
@@ -227,6 +231,12 @@ class Kbootd:
         s = requests.Session()
         s.headers["Authorization"] = "Bearer " + self.token
         return s
+
+    def dispatched(self):
+        """The (method, path) of every handler the gate has run."""
+        if not self.dispatch_log.exists():
+            return []
+        return [tuple(line.split(" ", 1)) for line in self.dispatch_log.read_text().splitlines() if line]
 
     def kexec_calls(self):
         if not self.kexec_log.exists():
