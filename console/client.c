@@ -2,6 +2,7 @@
 #include "client.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "sse.h"
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/log.h"
@@ -395,13 +396,10 @@ static int refresh(struct kb_client *c, kb_error *err)
 	return 0;
 }
 
-/* "event: progress\ndata: {…}": the console's progress line. */
-static void show_progress(const char *event)
+/* A progress event's data: the console's progress line. */
+static void show_progress(const char *data)
 {
-	const char *data = strstr(event, "data:");
-	if (!data)
-		return;
-	cJSON *o = cJSON_Parse(data + 5);
+	cJSON *o = data ? cJSON_Parse(data) : NULL;
 	const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
 	const cJSON *total = cJSON_GetObjectItemCaseSensitive(o, "total");
 	if (cJSON_IsNumber(done) && cJSON_IsNumber(total))
@@ -410,31 +408,24 @@ static void show_progress(const char *event)
 	cJSON_Delete(o);
 }
 
-/* Any complete event (a blank line ends one) means the state may have moved. */
+/* Each complete event on its own: progress draws the line, log lines move
+ * no state, pings carry no data; anything else may have moved the state. */
 static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 {
 	struct follow_ctx *ctx = userdata;
 	size_t len = size * n;
 	if (kb_buf_add(&ctx->pending, data, len) < 0)
 		kb_buf_reset(&ctx->pending); /* an oversized event: drop it */
-	while (ctx->pending.data) {
-		char *end = strstr(ctx->pending.data, "\n\n");
-		char *end_crlf = strstr(ctx->pending.data, "\r\n\r\n");
-		if (!end && !end_crlf)
-			break;
-		size_t used = end ? (size_t)(end - ctx->pending.data) + 2
-				  : (size_t)(end_crlf - ctx->pending.data) + 4;
-		/* Not a ": ping", nor log lines and progress, which move no state. */
-		bool progress = strstr(ctx->pending.data, "event: progress") != NULL;
-		bool real = strstr(ctx->pending.data, "data:") != NULL &&
-			    !strstr(ctx->pending.data, "event: log") && !progress;
-		if (progress) {
-			ctx->pending.data[used - 1] = '\0'; /* the event alone */
-			show_progress(ctx->pending.data);
-		}
-		memmove(ctx->pending.data, ctx->pending.data + used, ctx->pending.len - used + 1);
-		ctx->pending.len -= used;
-		if (real)
+	struct kbc_sse_event ev;
+	size_t used;
+	while (kbc_sse_next(&ctx->pending, &ev, &used)) {
+		bool moved = false;
+		if (strcmp(ev.type, "progress") == 0)
+			show_progress(ev.data);
+		else
+			moved = ev.data && strcmp(ev.type, "log") != 0;
+		kbc_sse_drop(&ctx->pending, used);
+		if (moved)
 			refresh(ctx->c, NULL);
 	}
 	return len;
