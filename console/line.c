@@ -56,7 +56,8 @@ static bool is_device_word(const char *t)
 {
 	if (strchr(t, ':'))
 		return false;
-	return kb_is_device_name(strncmp(t, "/dev/", 5) == 0 ? t + 5 : t);
+	const char *name = strncmp(t, "/dev/", 5) == 0 ? t + 5 : t;
+	return kb_path_is_device_word(name, strlen(name));
 }
 
 static bool is_remote(const char *t)

@@ -289,17 +289,6 @@ static void test_which_words_are_paths(void **state)
 	assert_null(kb_word_assigned_path("UUID=x:/boot"));
 }
 
-static void test_device_names(void **state)
-{
-	const char *yes[] = { "sda", "sda1", "hda7", "vdb2", "xvda1", "nvme0n1", "nvme0n1p2",
-			      "mmcblk0p1", "loop0", "md0", "sr0", "dm-1" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		assert_true(kb_is_device_name(yes[i]));
-	const char *no[] = { "", "ls", "server", "sd", "sda1x", "nvme", "mmcblk", "s-da" };
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		assert_false(kb_is_device_name(no[i]));
-}
-
 static char *subst(const char *line, bool inside_target)
 {
 	struct kb_words w;
@@ -398,7 +387,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_command_is_one_line_error, session_setup,
 						session_teardown),
 		cmocka_unit_test(test_which_words_are_paths),
-		cmocka_unit_test(test_device_names),
 		cmocka_unit_test(test_substitution_of_kboot_and_target_paths),
 		cmocka_unit_test(test_substitution_keeps_options_quotes_and_spacing),
 		cmocka_unit_test(test_substitution_globs_stay_live),
