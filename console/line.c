@@ -140,7 +140,7 @@ int kb_line_assignment(const char *line, char **ret_name, char **ret_value)
 	/* debian='/boot/vmlinuz quiet' is one word: unquote it. */
 	struct kb_words w;
 	char *v = NULL;
-	if (kb_words_split(raw, &w, NULL) >= 0) {
+	if (kb_words_split(raw, KB_WORDS_OPERATORS, &w, NULL) >= 0) {
 		if (w.n == 1 && w.v[0].quoted && w.v[0].start == 0 && w.v[0].end == n)
 			v = strdup(w.v[0].text);
 		kb_words_free(&w);
@@ -246,7 +246,7 @@ static int run_assign(struct kb_session *s, const char *line, kb_error *err)
 static int run_line(struct kb_session *s, const char *line, int depth, kb_error *err)
 {
 	struct kb_words w;
-	int r = kb_words_split(line, &w, err);
+	int r = kb_words_split(line, KB_WORDS_OPERATORS, &w, err);
 	if (r < 0)
 		return r;
 	switch (kb_line_classify(s, &w)) {

@@ -4,7 +4,7 @@
  * a label for the session. */
 #pragma once
 #include "session.h"
-#include "words.h"
+#include "kboot-core/words.h"
 
 enum kb_line_kind {
 	KB_LINE_EMPTY,   /* nothing, or a # comment */

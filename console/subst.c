@@ -180,7 +180,7 @@ int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, b
 		  char **ret, kb_error *err)
 {
 	struct kb_buf b;
-	kb_buf_init(&b, KB_LINE_MAX * 4);
+	kb_buf_init(&b, KB_WORDS_TEXT_MAX * 4);
 	size_t at = 0;
 	int r = kb_buf_adds(&b, "");
 	for (size_t i = 0; r >= 0 && i < w->n; i++) {

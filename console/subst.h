@@ -1,7 +1,7 @@
 /* Path name substitution for shell commands (the paper's §3.3): words that
  * are generalized path names become the local paths the command can open. */
 #pragma once
-#include "words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
 #include <stdbool.h>
