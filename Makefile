@@ -231,7 +231,7 @@ clean:
 
 -include $(shell find $(HOST) $(MUSL) -type f -name '*.d' 2>/dev/null)
 
-# --- sanitizers and fuzzing (issue 7) ------------------------------------------
+# --- sanitizers and fuzzing ---------------------------------------------------
 # clang with ASan+UBSan into build/asan (test-sanitize), and libFuzzer harnesses
 # (tests/fuzz/fuzz-*.c) into build/fuzz. Same sources as the host build,
 # separate objects; any sanitizer report fails the target.

@@ -18,27 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *kb_line_kind_name(enum kb_line_kind k)
-{
-	switch (k) {
-	case KB_LINE_EMPTY:
-		return "empty";
-	case KB_LINE_ASSIGN:
-		return "assign";
-	case KB_LINE_LABEL:
-		return "label";
-	case KB_LINE_KERNEL:
-		return "kernel";
-	case KB_LINE_LEGACY:
-		return "legacy";
-	case KB_LINE_BUILTIN:
-		return "builtin";
-	case KB_LINE_COMMAND:
-		return "command";
-	}
-	return "?";
-}
-
 /* "name=" with a shell-variable name; a device tag (UUID=…:/p) is a path. */
 static bool is_assignment_word(const struct kb_word *word)
 {

@@ -60,11 +60,6 @@ int kb_fetch_cancel(void)
 	return 0;
 }
 
-bool kb_fetch_running(void)
-{
-	return atomic_load(&fetch_running);
-}
-
 void kb_fetch_set_thread_insecure(bool insecure)
 {
 	thread_insecure = insecure;

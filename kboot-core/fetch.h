@@ -38,8 +38,6 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
  * file. 0 when one was running, -EALREADY when none was. Async-signal-safe
  * (the console calls it from its Ctrl-C handler). */
 int kb_fetch_cancel(void);
-/* Whether a fetch is under way in this process. */
-bool kb_fetch_running(void);
 /* Fetches that paths start on the calling thread (kb_path_resolve of a URL)
  * skip certificate checks while this is set: a front end sets it around one
  * request whose user asked for "insecure", and clears it after. */

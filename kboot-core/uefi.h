@@ -1,6 +1,6 @@
 /* The firmware's boot entries through efivarfs: Boot#### load options in
  * BootOrder's order, and BootNext, which makes the firmware boot one of them
- * once at the next reset (the UEFI way of handing a boot back, issue 8).
+ * once at the next reset (the UEFI way of handing a boot back to the firmware).
  * An efivarfs file is 4 bytes of attributes (little-endian) then the data. */
 #pragma once
 #include "entry.h"

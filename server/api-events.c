@@ -31,20 +31,6 @@ static struct {
 	struct stream streams[KBD_SSE_CLIENTS_MAX];
 } sse = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .listener = -1 };
 
-static const char *event_name(const struct kb_event *ev)
-{
-	switch (ev->type) {
-	case KB_EVENT_STATE: return "state";
-	case KB_EVENT_COUNTDOWN: return "countdown";
-	case KB_EVENT_PROGRESS: return "progress";
-	case KB_EVENT_DEVICE_ADDED: return "device-added";
-	case KB_EVENT_DEVICE_REMOVED: return "device-removed";
-	case KB_EVENT_ENTRIES: return "entries";
-	case KB_EVENT_LOG: return "log";
-	}
-	return "unknown";
-}
-
 static cJSON *event_data(const struct kb_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -105,7 +91,7 @@ static void push(struct stream *s, char *text)
 /* Runs on the emitting thread: no blocking, no logging (the log emits too). */
 static void on_event(const struct kb_event *ev, void *data)
 {
-	_cleanup_free_ char *text = format_event(event_name(ev), event_data(ev));
+	_cleanup_free_ char *text = format_event(kb_event_type_name(ev->type), event_data(ev));
 	if (!text)
 		return;
 	pthread_mutex_lock(&sse.lock);
