@@ -189,20 +189,28 @@ static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
 	int r = kb_bootline_parse(line, &bl, err);
 	if (r < 0)
 		return r;
-	static char kernel[KB_PATH_MAX], initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	/* The paths as the core takes them, on the heap: 68 KiB with the initrds. */
+	_cleanup_free_ struct {
+		char kernel[KB_PATH_MAX];
+		char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	} *paths = calloc(1, sizeof(*paths));
+	if (!paths) {
+		kb_bootline_free(&bl);
+		return kb_error_set(err, ENOMEM, "out of memory");
+	}
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
 	r = check_file(s, bl.kernel, err);
 	if (r >= 0)
-		r = absolute(s, bl.kernel, kernel, sizeof(kernel), err);
+		r = absolute(s, bl.kernel, paths->kernel, sizeof(paths->kernel), err);
 	for (size_t i = 0; r >= 0 && i < bl.n_initrds && i < KB_ENTRY_INITRDS_MAX; i++) {
 		r = check_file(s, bl.initrds[i], err);
 		if (r >= 0)
-			r = absolute(s, bl.initrds[i], initrds[i], KB_PATH_MAX, err);
-		initrd_ptrs[i] = initrds[i];
+			r = absolute(s, bl.initrds[i], paths->initrds[i], KB_PATH_MAX, err);
+		initrd_ptrs[i] = paths->initrds[i];
 	}
 	if (r >= 0) {
 		struct kb_boot_request req = {
-			.kernel = kernel,
+			.kernel = paths->kernel,
 			.initrds = initrd_ptrs,
 			.n_initrds = bl.n_initrds,
 			.cmdline = bl.cmdline ? bl.cmdline : "",

@@ -19,7 +19,7 @@ enum { KBD_SSE_PING_S = 5 }; /* a comment line this often finds dead clients */
 
 struct stream {
 	bool used;
-	char *queue[KBD_SSE_QUEUE_MAX];
+	char **queue; /* KBD_SSE_QUEUE_MAX slots, allocated while the stream is open */
 	size_t head, len;
 };
 
@@ -109,15 +109,19 @@ static void on_event(const struct kb_event *ev, void *data)
 
 static struct stream *stream_open(void)
 {
+	char **queue = calloc(KBD_SSE_QUEUE_MAX, sizeof(*queue));
+	if (!queue)
+		return NULL;
 	struct stream *found = NULL;
 	pthread_mutex_lock(&sse.lock);
 	for (size_t i = 0; i < KBD_SSE_CLIENTS_MAX && !sse.stopping; i++)
 		if (!sse.streams[i].used) {
 			found = &sse.streams[i];
-			*found = (struct stream){ .used = true };
+			*found = (struct stream){ .used = true, .queue = TAKE_PTR(queue) };
 			break;
 		}
 	pthread_mutex_unlock(&sse.lock);
+	free(queue);
 	return found;
 }
 
@@ -126,6 +130,7 @@ static void stream_close(struct stream *s)
 	pthread_mutex_lock(&sse.lock);
 	for (size_t i = 0; i < s->len; i++)
 		free(s->queue[(s->head + i) % KBD_SSE_QUEUE_MAX]);
+	free(s->queue);
 	*s = (struct stream){ 0 };
 	pthread_mutex_unlock(&sse.lock);
 }
