@@ -1,5 +1,7 @@
 # kboot: top-level build. `make run` boots the image in QEMU; `make test` runs everything.
 # Sources are globbed per directory, so adding a module is adding a file.
+# The core's archive carries cJSON too: kboot-core/wire.c writes and reads
+# the API's JSON for kbootd and the console alike.
 
 KBOOT_CACHE ?= $(HOME)/.cache/kboot
 export KBOOT_CACHE
@@ -78,7 +80,7 @@ $(HOST)/cJSON.o: $(B)/host-deps.mk
 	$(call say,CC,$@)
 	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ)
+$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ) $(HOST)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -141,7 +143,7 @@ $(MUSL)/cJSON.o: $(B)/musl-deps.mk
 	$(call say,MUSL-CC,$@)
 	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ)
+$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ) $(MUSL)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -266,7 +268,7 @@ $(ASAN)/cJSON.o: $(B)/host-deps.mk
 	$(call say,ASAN-CC,$@)
 	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ)
+$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ) $(ASAN)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -318,7 +320,7 @@ $(FUZZ)/obj/cJSON.o: $(B)/host-deps.mk
 	$(call say,FUZZ-CC,$@)
 	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(FUZZ_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(FUZZ)/libkboot-core.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o)
+$(FUZZ)/libkboot-core.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o) $(FUZZ)/obj/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^

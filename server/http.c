@@ -1,7 +1,8 @@
-/* HTTP helpers every handler shares: JSON out, bounded JSON in, and the one
- * table that maps a core errno to an HTTP status and a machine code. */
+/* HTTP helpers every handler shares: JSON out, bounded JSON in; a core
+ * errno's status and code come from the API's one table (kboot-core/wire.c). */
 #include "server.h"
 #include "kboot-core/cleanup.h"
+#include "kboot-core/wire.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,38 +12,9 @@
 #include <strings.h>
 #include <time.h>
 
-static const struct {
-	int errnum;
-	int status;
-	const char *code;
-} errno_map[] = {
-	{ ENOENT, 404, "not_found" },      { ENOTDIR, 404, "not_found" },
-	{ ENODEV, 404, "not_found" },      { ENXIO, 404, "not_found" },
-	{ EINVAL, 400, "invalid_request" }, { ENAMETOOLONG, 400, "path_invalid" },
-	{ EBUSY, 409, "busy" },            { EALREADY, 409, "conflict" },
-	{ ENOEXEC, 422, "not_loadable" },  { E2BIG, 413, "too_large" },
-	{ EFBIG, 413, "too_large" },       { EACCES, 403, "forbidden" },
-	{ EPERM, 403, "forbidden" },
-	/* A path that leaves its filesystem, or a symlink loop, is the
-	 * request's doing; a network that does not answer is not kboot's. */
-	{ EXDEV, 403, "outside_filesystem" }, { ELOOP, 400, "too_many_links" },
-	{ ETIMEDOUT, 504, "timed_out" },    { EHOSTUNREACH, 502, "unreachable" },
-	{ ENETUNREACH, 502, "unreachable" }, { ECONNREFUSED, 502, "refused" },
-	{ ENOSPC, 507, "no_space" },        { EROFS, 403, "read_only" },
-	{ ECANCELED, 409, "cancelled" },
-};
-
 int kbd_status_for_errno(int errnum, const char **ret_code)
 {
-	if (errnum < 0)
-		errnum = -errnum;
-	for (size_t i = 0; i < KB_ELEMENTSOF(errno_map); i++)
-		if (errno_map[i].errnum == errnum) {
-			*ret_code = errno_map[i].code;
-			return errno_map[i].status;
-		}
-	*ret_code = "internal";
-	return 500;
+	return kb_wire_status_of(errnum, ret_code);
 }
 
 /* Keep-alive as civetweb will decide it after the handler (should_keep_alive):

@@ -82,9 +82,6 @@ int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_
 /* The first member of a JSON object that is not in known[], or NULL: every
  * endpoint refuses fields it does not know rather than ignore a typo. */
 const char *kbd_json_unknown_field(const cJSON *body, const char *const *known, size_t n);
-/* api-boot.c: {"method", "next_entry", "grubenv", "note"}: what a legacy handoff does. */
-struct kb_legacy_plan;
-cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy);
 /* api-boot.c: POST /api/v1/boot's body as the core's request (strings stay
  * owned by body; initrds has KB_ENTRY_INITRDS_MAX slots). 0 or the status. */
 struct kb_boot_request;
@@ -197,8 +194,6 @@ int kbd_watch_init(const struct kb_config *cfg, kb_error *err);
 void kbd_watch_tick(void);
 void kbd_watch_free(void);
 
-/* Shared JSON shapes (api-status.c). */
-cJSON *kbd_error_json(int errnum, const char *message);
 
 /* --- http-start.c: civetweb with kbootd's options and routes ---------------- */
 enum kbd_http_routes {
