@@ -197,6 +197,18 @@ static int resume_or_remember_countdown(const char *entry_id, int seconds)
 	return -1;
 }
 
+/* With lock held, from idle or countdown: a boot starts (state "loading"). */
+static void begin_loading_locked(void)
+{
+	countdown_generation++; /* whichever countdown ran has ended */
+	status.has_error = false;
+	kb_error_clear(&status.last_error);
+	set_state_locked(KB_BOOT_LOADING);
+}
+
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err);
+
 static void *countdown_main(void *arg)
 {
 	unsigned generation = (unsigned)(uintptr_t)arg;
@@ -235,21 +247,30 @@ static void *countdown_main(void *arg)
 		kb_event_emit(&ev);
 		pthread_mutex_lock(&lock);
 	}
+	/* Countdown to loading in the same critical section: a cancel either
+	 * lands before (and nothing boots) or sees "loading" and says so. */
 	bool fire = countdown_generation == generation && state == KB_BOOT_COUNTDOWN;
+	if (fire)
+		begin_loading_locked();
 	pthread_mutex_unlock(&lock);
 	if (!fire)
 		return NULL;
 
+	emit_state();
 	kb_info("countdown over: booting %s", entry_id);
 	kb_error err = { 0 };
 	struct kb_boot_plan plan;
-	(void)kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
+	(void)boot_loading(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
 	return NULL;
 }
 
 static int cancel_countdown(bool by_person)
 {
 	pthread_mutex_lock(&lock);
+	if (state == KB_BOOT_LOADING || state == KB_BOOT_BOOTING) {
+		pthread_mutex_unlock(&lock);
+		return -EBUSY; /* too late: the countdown fired, or a boot was asked for */
+	}
 	if (state != KB_BOOT_COUNTDOWN) {
 		pthread_mutex_unlock(&lock);
 		return -EALREADY;
@@ -466,13 +487,19 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		return kb_error_set(err, EBUSY, "a boot is already under way (%s)",
 				    kb_boot_state_name(s));
 	}
-	countdown_generation++; /* a manual choice ends the countdown */
-	status.has_error = false;
-	kb_error_clear(&status.last_error);
-	set_state_locked(KB_BOOT_LOADING);
+	begin_loading_locked(); /* a manual choice ends the countdown */
 	pthread_mutex_unlock(&lock);
 	emit_state();
+	return boot_loading(req, ret_plan, err);
+}
 
+/* The rest of a boot, once the state is "loading". */
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err)
+{
+	kb_error local_err = { 0 };
+	if (!err)
+		err = &local_err;
 	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
 	int r = plan_from_request(req, &plan, err);
 	if (r >= 0 && plan.is_legacy) {
