@@ -5,6 +5,7 @@
 #include "event.h"
 #include "kexec.h"
 #include "log.h"
+#include "mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -455,8 +456,12 @@ static void *handover_main(void *arg)
 	} else {
 		kb_kexec_exec(&err);
 	}
-	/* Still here: the handover failed. */
+	/* Still here: the handover failed. Put the mounts it took down back, or
+	 * every target path would say "no target system" until a device changes. */
 	kb_err("%s", err.text);
+	kb_error mount_err = { 0 };
+	if (kb_mount_restore_all(&mount_err) < 0)
+		kb_warn("%s", mount_err.text);
 	pthread_mutex_lock(&lock);
 	status.has_error = true;
 	status.last_error = err;
