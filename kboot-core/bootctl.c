@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "env.h"
 #include "event.h"
+#include "fetch.h"
 #include "kexec.h"
 #include "log.h"
 #include "mount.h"
@@ -408,12 +409,21 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 	return 0;
 }
 
-/* Resolve every path to a local file and load it with kexec. */
+static void hold_endp(bool *holding)
+{
+	if (*holding)
+		kb_fetch_hold_end();
+}
+
+/* Resolve every path to a local file and load it with kexec. Downloads stay
+ * in the cache until kexec has them, whatever else is fetched meanwhile. */
 static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 {
 	static char local_kernel[KB_PATH_MAX];
 	static char local_initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
+	kb_fetch_hold_begin();
+	_cleanup_(hold_endp) bool holding __attribute__((unused)) = true;
 
 	int r = kb_path_to_local(plan->kernel, NULL, local_kernel, sizeof(local_kernel), err);
 	if (r < 0)
