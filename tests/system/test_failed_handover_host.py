@@ -20,19 +20,30 @@ def sh(*cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
+GRUB_CFG_LEGACY = (
+    "menuentry 'Windows 10' --id windows {\n"
+    "  insmod chain\n  chainloader /EFI/Microsoft/Boot/bootmgfw.efi\n}\n")
+REBOOT_FAILS = "#!/bin/sh\necho 'reboot: no, not now' >&2\nexit 1\n"
+
+
 class DiskKbootd(Kbootd):
-    """A kbootd whose target is a real filesystem it mounts itself."""
+    """A kbootd whose target is a real filesystem it mounts itself, with a
+    reboot that fails."""
 
     def __init__(self, tmp, loop):
         super().__init__(tmp, extra_conf="root=UUID=%s\n" % ROOT_UUID)
         self.mount_point = self.tmp / "target-mnt"
         self.mount_point.mkdir()
         os.symlink(os.path.realpath("/sys/class/block/" + loop), self.sys_dir / "class" / "block" / loop)
+        self.reboot = self.tmp / "reboot"
+        self.reboot.write_text(REBOOT_FAILS)
+        self.reboot.chmod(0o755)
 
     def env(self):
         env = super().env()
         del env["KBOOT_TARGET_ROOT"]
         env["KBOOT_TARGET_MOUNT"] = str(self.mount_point)
+        env["KBOOT_REBOOT"] = str(self.reboot)
         return env
 
 
@@ -41,6 +52,10 @@ def disk_kbootd(tmp_path):
     if os.geteuid() != 0 or not shutil.which("losetup") or not shutil.which("mkfs.ext4"):
         pytest.skip("needs root, losetup and mkfs.ext4")
     tree = make_target(tmp_path / "tree")
+    with open(tree / "boot/grub/grub.cfg", "a") as f:
+        f.write(GRUB_CFG_LEGACY)
+    if shutil.which("grub-editenv"):
+        subprocess.run(["grub-editenv", str(tree / "boot/grub/grubenv"), "create"], check=True)
     image = tmp_path / "root.img"
     subprocess.run(["truncate", "-s", "32M", str(image)], check=True)
     sh("mkfs.ext4", "-q", "-F", "-U", ROOT_UUID, "-d", str(tree), str(image))
@@ -51,6 +66,7 @@ def disk_kbootd(tmp_path):
     server = None
     try:
         server = DiskKbootd(tmp_path / "k", os.path.basename(dev)).start()
+        server.has_grubenv = (tree / "boot/grub/grubenv").exists()
         yield server
     finally:
         if server:
@@ -100,3 +116,19 @@ def test_target_comes_back_after_a_failed_kexec(disk_kbootd):
     r = s.post(server.url("/boot"), json={"entry": debian, "dry_run": True}, timeout=30)
     assert r.status_code == 200, r.text
     assert len([c for c in server.kexec_calls() if "-l" in c]) == loads + 1
+
+
+def test_target_comes_back_after_a_grubenv_handover_that_did_not_reboot(disk_kbootd):
+    server = disk_kbootd
+    s = server.session()
+    if not server.has_grubenv:
+        pytest.skip("needs grub-editenv")
+    windows = entry_id(server, "Windows 10")
+    r = s.post(server.url("/boot"), json={"entry": windows}, timeout=30)
+    assert r.status_code == 202, r.text
+    st = wait_idle(server, s)
+    assert st and "reboot failed" in st["last_error"]["message"], st
+    # The write unmounted everything; the reboot did not happen: all back.
+    r = s.get(server.url("/files"), params={"path": "/boot/grub"}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert "grubenv" in [e["name"] for e in r.json()["entries"]]

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from kbootd_host import make_bzimage
-from net_servers import http_server, make_test_ca
+from net_servers import ftp_server, http_server, make_test_ca
 
 BIG = 64 * 1024 * 1024    # what /big.iso and /norange/big.iso say they hold
 HEAD_MAX = 64 * 1024      # KB_INSPECT_HEAD_MAX
@@ -91,6 +91,22 @@ def test_a_server_that_ignores_the_range_is_cut_off(kbootd, counting_server):
     assert (r.json()["kind"], r.json()["size"]) == ("kernel", BIG)
     # What socket buffers took before kboot hung up, not the file.
     assert counting_server.handler.sent < BIG // 4
+
+
+def test_browsing_a_big_file_on_ftp_reads_a_prefix_and_gives_its_size(kbootd, tmp_path):
+    pytest.importorskip("pyftpdlib")
+    site = tmp_path / "ftp"
+    site.mkdir()
+    make_bzimage(site / "big.iso")
+    with open(site / "big.iso", "r+b") as f:
+        f.truncate(BIG)
+    server = ftp_server(str(site))
+    try:
+        r = describe(kbootd, "ftp://127.0.0.1:%d/big.iso" % server.port)
+        assert r.status_code == 200, r.text
+        assert (r.json()["kind"], r.json()["size"]) == ("kernel", BIG)
+    finally:
+        server.stop()
 
 
 def test_an_unchecked_download_is_not_used_for_a_checked_boot(kbootd, tmp_path):
