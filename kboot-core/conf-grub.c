@@ -67,6 +67,8 @@ struct grub {
 	kb_error *err;
 	const char *file; /* for messages: the generalized path of the file */
 	int include_depth;
+	unsigned nesting;     /* blocks open now, against KB_GRUB_NESTING_MAX */
+	size_t tokens_alive;  /* of this file and those sourcing it, against KB_GRUB_TOKENS_MAX */
 	unsigned included; /* files read by source/configfile, against KB_INCLUDE_FILES_MAX */
 	/* the menu being built */
 	size_t depth;
@@ -85,8 +87,10 @@ struct cursor {
 
 /* ---- lexing ---------------------------------------------------------- */
 
-static int tok_add(struct toks *t, const char *s, size_t len, unsigned line, bool sep)
+static int tok_add(struct toks *t, size_t max, const char *s, size_t len, unsigned line, bool sep)
 {
+	if (t->n >= max)
+		return -E2BIG;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
 		struct tok *v = realloc(t->v, cap * sizeof(*v));
@@ -99,7 +103,8 @@ static int tok_add(struct toks *t, const char *s, size_t len, unsigned line, boo
 	return 0;
 }
 
-static int lex(const char *name, const char *text, struct toks *ret, kb_error *err)
+/* At most max tokens: what is left of KB_GRUB_TOKENS_MAX. */
+static int lex(const char *name, const char *text, size_t max, struct toks *ret, kb_error *err)
 {
 	struct toks t = { 0 };
 	unsigned line = 1;
@@ -115,7 +120,7 @@ static int lex(const char *name, const char *text, struct toks *ret, kb_error *e
 			while (*p && *p != '\n')
 				p++;
 		} else if (*p == '\n' || *p == ';') {
-			r = tok_add(&t, p, 1, line, true);
+			r = tok_add(&t, max, p, 1, line, true);
 			line += *p == '\n';
 			p++;
 		} else {
@@ -144,11 +149,15 @@ static int lex(const char *name, const char *text, struct toks *ret, kb_error *e
 					p++;
 				}
 			}
-			r = tok_add(&t, start, (size_t)(p - start), at, false);
+			r = tok_add(&t, max, start, (size_t)(p - start), at, false);
 		}
 	}
 	if (r < 0) {
 		free(t.v);
+		if (r == -E2BIG)
+			return kb_error_set(err, E2BIG, "%s:%u: more than %d words and separators "
+					    "(with the files that source it)", name, line,
+					    KB_GRUB_TOKENS_MAX);
 		return kb_error_set(err, ENOMEM, "out of memory");
 	}
 	*ret = t;
@@ -665,7 +674,18 @@ static int expect_term(struct grub *g, const char *what, unsigned line, const ch
 	return kb_error_set(g->err, EINVAL, "%s:%u: '%s' without '%s'", g->file, line, what, want);
 }
 
-static int run_if(struct grub *g, struct cursor *c, bool run, unsigned line)
+/* Every block recurses into run_list: without a bound, 2,000 nested `{`
+ * overflowed the stack of kbootd and the console alike. */
+static int enter_block(struct grub *g, unsigned line)
+{
+	if (g->nesting >= KB_GRUB_NESTING_MAX)
+		return kb_error_set(g->err, E2BIG, "%s:%u: blocks nested more than %d deep", g->file,
+				    line, KB_GRUB_NESTING_MAX);
+	g->nesting++;
+	return 0;
+}
+
+static int if_clauses(struct grub *g, struct cursor *c, bool run, unsigned line)
 {
 	static const char *const then_t[] = { "then", NULL };
 	static const char *const body_t[] = { "elif", "else", "fi", NULL };
@@ -696,17 +716,31 @@ static int run_if(struct grub *g, struct cursor *c, bool run, unsigned line)
 	}
 }
 
+static int run_if(struct grub *g, struct cursor *c, bool run, unsigned line)
+{
+	int r = enter_block(g, line);
+	if (r < 0)
+		return r;
+	r = if_clauses(g, c, run, line);
+	g->nesting--;
+	return r;
+}
+
 static int skip_loop(struct grub *g, struct cursor *c, unsigned line, const char *what)
 {
 	static const char *const do_t[] = { "do", NULL };
 	static const char *const done_t[] = { "done", NULL };
 	const char *term = NULL;
 	int status;
-	int r = run_list(g, c, false, do_t, &term, &status);
+	int r = enter_block(g, line);
+	if (r < 0)
+		return r;
+	r = run_list(g, c, false, do_t, &term, &status);
 	if (r >= 0)
 		r = expect_term(g, what, line, term, "do");
 	if (r >= 0)
 		r = run_list(g, c, false, done_t, &term, &status);
+	g->nesting--;
 	return r < 0 ? r : expect_term(g, what, line, term, "done");
 }
 
@@ -718,7 +752,11 @@ static int block_body(struct grub *g, struct cursor *c, bool run, unsigned line,
 	c->i++;
 	const char *term = NULL;
 	int status;
-	int r = run_list(g, c, run, close_t, &term, &status);
+	int r = enter_block(g, line);
+	if (r < 0)
+		return r;
+	r = run_list(g, c, run, close_t, &term, &status);
+	g->nesting--;
 	return r < 0 ? r : expect_term(g, what, line, term, "}");
 }
 
@@ -861,6 +899,21 @@ static int run_menuentry(struct grub *g, struct cursor *c, bool run, unsigned li
 	return r;
 }
 
+/* Out of line so that the 4 KiB of fields sit on the stack once, at the
+ * innermost command, not in every run_list frame of a nested block. */
+static __attribute__((noinline)) int simple_command(struct grub *g, struct cursor *c, bool run,
+						    unsigned line, int *status)
+{
+	struct fields f;
+	int r = command_words(g, c, run, false, &f);
+	if (r >= 0 && run)
+		r = run_command(g, f.v, f.n, line, status);
+	if (r >= 0 && !run)
+		*status = 0;
+	fields_free(&f);
+	return r;
+}
+
 static bool is_term(const struct tok *t, const char *const *terms)
 {
 	for (size_t i = 0; terms && terms[i]; i++)
@@ -909,13 +962,7 @@ static int run_list(struct grub *g, struct cursor *c, bool run, const char *cons
 			r = kb_error_set(g->err, EINVAL, "%s:%u: unexpected '%.*s'", g->file, line,
 					 (int)t->len, t->s);
 		} else {
-			struct fields f;
-			r = command_words(g, c, run, false, &f);
-			if (r >= 0 && run)
-				r = run_command(g, f.v, f.n, line, status);
-			if (r >= 0 && !run)
-				*status = 0;
-			fields_free(&f);
+			r = simple_command(g, c, run, line, status);
 		}
 		if (r < 0)
 			return r;
@@ -933,16 +980,23 @@ static int run_file(struct grub *g, const char *path)
 	if (kb_fs_path(g->fs, path, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "%s", path);
 	struct toks t;
-	r = lex(name, text, &t, g->err);
+	r = lex(name, text, KB_GRUB_TOKENS_MAX - g->tokens_alive, &t, g->err);
+	if (r == -E2BIG && g->include_depth > 0) {
+		/* a sourced file too big for what is left: the rest still counts */
+		kb_warn("%s; not read", g->err ? g->err->text : name);
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	const char *outer = g->file;
 	g->file = name;
 	g->include_depth++;
+	g->tokens_alive += t.n;
 	struct cursor c = { &t, 0 };
 	const char *term;
 	int status;
 	r = run_list(g, &c, true, NULL, &term, &status);
+	g->tokens_alive -= t.n;
 	g->include_depth--;
 	g->file = outer;
 	free(t.v);

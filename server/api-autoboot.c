@@ -12,6 +12,9 @@ int kbd_api_autoboot_cancel_post(struct mg_connection *conn, void *data)
 	int r = kb_bootctl_cancel();
 	if (r == -EALREADY)
 		return kbd_send_error(conn, 409, "no_countdown", "no countdown is running");
+	if (r == -EBUSY)
+		return kbd_send_error(conn, 409, "already_booting",
+				      "too late to cancel: the countdown is over and a boot is under way");
 	if (r < 0)
 		return kbd_send_core_error(conn, r, NULL);
 	struct kb_boot_status st;

@@ -69,8 +69,10 @@ KEXEC_STAND_IN = """#!/usr/bin/python3
 # Like kexec-tools it needs an action (-l, -u, -e, -p): without one the real
 # kexec loads and then runs shutdown(8), which must never happen here.
 # When $KBOOT_TEST_KEXEC_FAIL names an existing file, a load prints its text
-# and fails the way kexec does.
-import json, os, sys
+# and fails the way kexec does; $KBOOT_TEST_KEXEC_EXEC_FAIL does the same for
+# -e. While $KBOOT_TEST_KEXEC_HOLD names an existing file (at most 30 s), -e
+# waits, as a handover under way would.
+import json, os, sys, time
 with open(os.environ["KBOOT_TEST_KEXEC_LOG"], "a") as f:
     f.write(json.dumps(sys.argv[1:]) + "\\n")
 if not {"-l", "-u", "-e", "-p"} & set(sys.argv[1:]):
@@ -79,6 +81,14 @@ if not {"-l", "-u", "-e", "-p"} & set(sys.argv[1:]):
 fail = os.environ.get("KBOOT_TEST_KEXEC_FAIL", "")
 if fail and os.path.exists(fail) and "-l" in sys.argv and "-u" not in sys.argv:
     sys.stderr.write(open(fail).read())
+    sys.exit(255)
+hold = os.environ.get("KBOOT_TEST_KEXEC_HOLD", "")
+deadline = time.monotonic() + 30
+while "-e" in sys.argv and hold and os.path.exists(hold) and time.monotonic() < deadline:
+    time.sleep(0.05)
+exec_fail = os.environ.get("KBOOT_TEST_KEXEC_EXEC_FAIL", "")
+if exec_fail and os.path.exists(exec_fail) and "-e" in sys.argv:
+    sys.stderr.write(open(exec_fail).read())
     sys.exit(255)
 sys.exit(0)
 """
@@ -140,6 +150,8 @@ class Kbootd:
         self.kexec.chmod(0o755)
         self.kexec_log = self.tmp / "kexec.log"
         self.kexec_fail = self.tmp / "kexec-fail.txt"
+        self.kexec_exec_fail = self.tmp / "kexec-exec-fail.txt"
+        self.kexec_hold = self.tmp / "kexec-hold"
         self.conf = self.etc / "kboot.conf"
         lines = ["default=debian", "timeout=%d" % timeout,
                  "debian='/boot/vmlinuz-6.1.0-test initrd=/boot/initrd.img-6.1.0-test root=/dev/sda2 quiet'",
@@ -165,6 +177,8 @@ class Kbootd:
         env.update(KBOOT_TARGET_ROOT=str(self.target), KBOOT_RUN_DIR=str(self.run_dir),
                    KBOOT_KEXEC=str(self.kexec), KBOOT_CONF=str(self.conf), KBOOT_ETC=str(self.etc),
                    KBOOT_TEST_KEXEC_LOG=str(self.kexec_log), KBOOT_TEST_KEXEC_FAIL=str(self.kexec_fail),
+                   KBOOT_TEST_KEXEC_EXEC_FAIL=str(self.kexec_exec_fail),
+                   KBOOT_TEST_KEXEC_HOLD=str(self.kexec_hold),
                    KBOOT_SYSFS=str(self.sys_dir), KBOOT_TEST_DISPATCH_LOG=str(self.dispatch_log),
                    # The test's own kboot.conf rules, not the target's (paper §3.5).
                    KBOOT_CMDLINE="kboot=local")
@@ -191,6 +205,8 @@ class Kbootd:
         raise RuntimeError("kbootd did not start:\n" + self.stderr())
 
     def stop(self):
+        if self.kexec_hold.exists():
+            self.kexec_hold.unlink()  # a held `kexec -e` ends with the test
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
