@@ -3,10 +3,12 @@
 #include "client.h"
 #include "link.h"
 #include "progress.h"
+#include "kboot-core/cleanup.h"
 #include "kboot-core/fetch.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,12 +97,12 @@ int kb_console_wait_boot(struct kb_session *s, kb_error *err)
 
 static int boot_here(const struct kb_boot_request *req, kb_error *err)
 {
-	struct kb_boot_plan plan;
-	kb_fetch_set_thread_insecure(kb_client_insecure);
-	int r = kb_bootctl_boot(req, &plan, err);
-	kb_fetch_set_thread_insecure(false);
+	_cleanup_free_ struct kb_boot_plan *plan = calloc(1, sizeof(*plan)); /* 83 KiB */
+	if (!plan)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_bootctl_boot(req, plan, err);
 	if (r >= 0 && !req->dry_run) {
-		printf("Booting %s\n", plan.title);
+		printf("Booting %s\n", plan->title);
 		fflush(stdout);
 	}
 	return r;

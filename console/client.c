@@ -21,8 +21,6 @@
 
 enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
 
-bool kb_client_insecure;
-
 struct kb_client {
 	char run_dir[KB_URL_MAX];
 	char url[KB_URL_MAX];     /* "http://127.0.0.1:80"; guarded by lock */
@@ -323,7 +321,7 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
 		cJSON_AddStringToObject(o, "cmdline", req->cmdline);
 	if (req->dry_run)
 		cJSON_AddTrueToObject(o, "dry_run");
-	if (kb_client_insecure)
+	if (req->insecure)
 		cJSON_AddTrueToObject(o, "insecure");
 	_cleanup_free_ char *body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

@@ -228,7 +228,7 @@ static int cmd_boot(struct kb_session *s, const char *line, const struct kb_word
 		while (n > 0 && isspace((unsigned char)cmdline[n - 1]))
 			cmdline[--n] = '\0';
 	}
-	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline };
+	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline, .insecure = s->insecure };
 	kb_console_announce_legacy(s, req.entry_id);
 	return kb_console_boot(s, &req, err);
 }

@@ -214,6 +214,7 @@ static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
 			.initrds = initrd_ptrs,
 			.n_initrds = bl.n_initrds,
 			.cmdline = bl.cmdline ? bl.cmdline : "",
+			.insecure = s->insecure,
 		};
 		r = kb_console_boot(s, &req, err);
 	}

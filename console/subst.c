@@ -81,19 +81,21 @@ static int subst_through_parent(const char *text, const char *cwd, char *ret, si
 int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
 		  kb_error *err)
 {
-	struct kb_path p;
-	int r = kb_path_parse(text, cwd, &p, err);
+	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
+	if (!p)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(text, cwd, p, err);
 	if (r < 0)
 		return r;
-	if (inside_target && p.kind == KB_PATH_TARGET) {
-		if ((size_t)snprintf(ret, size, "%s", p.path) >= size)
+	if (inside_target && p->kind == KB_PATH_TARGET) {
+		if ((size_t)snprintf(ret, size, "%s", p->path) >= size)
 			return kb_error_set(err, ENAMETOOLONG, "%s: name too long", text);
 		return 0;
 	}
 	char local[KB_PATH_MAX];
 	kb_error e = { 0 };
-	r = kb_path_resolve(&p, local, sizeof(local), &e);
-	if (r == -ENOENT && p.kind != KB_PATH_URL && p.kind != KB_PATH_DEVICE) {
+	r = kb_path_resolve(p, local, sizeof(local), &e);
+	if (r == -ENOENT && p->kind != KB_PATH_URL && p->kind != KB_PATH_DEVICE) {
 		kb_error e2 = { 0 };
 		if (subst_through_parent(text, cwd, local, sizeof(local), &e2) == 0)
 			r = 0;

@@ -261,8 +261,7 @@ static void *countdown_main(void *arg)
 	emit_state();
 	kb_info("countdown over: booting %s", entry_id);
 	kb_error err = { 0 };
-	struct kb_boot_plan plan;
-	(void)boot_loading(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
+	(void)boot_loading(&(struct kb_boot_request){ .entry_id = entry_id }, NULL, &err);
 	return NULL;
 }
 
@@ -362,6 +361,9 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 			     kb_error *err)
 {
 	memset(plan, 0, sizeof(*plan));
+	plan->insecure = req->insecure;
+	if (plan->insecure)
+		kb_warn("this boot asks for insecure https: certificates are not checked");
 	if (req->entry_id) {
 		pthread_mutex_lock(&lock);
 		const struct kb_entry *e = kb_entry_find(&entries, req->entry_id);
@@ -417,22 +419,42 @@ static void hold_endp(bool *holding)
 
 /* Resolve every path to a local file and load it with kexec. Downloads stay
  * in the cache until kexec has them, whatever else is fetched meanwhile. */
+/* A generalized path's local file; an https one is checked unless the
+ * request asked otherwise. */
+static int local_file(const char *text, bool insecure, char *ret, size_t size, kb_error *err)
+{
+	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
+	if (!p)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(text, NULL, p, err);
+	if (r < 0)
+		return r;
+	p->insecure = insecure;
+	return kb_path_resolve(p, ret, size, err);
+}
+
 static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 {
-	static char local_kernel[KB_PATH_MAX];
-	static char local_initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	/* Local names on the heap: 68 KiB with the initrds. */
+	_cleanup_free_ struct {
+		char kernel[KB_PATH_MAX];
+		char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	} *local = calloc(1, sizeof(*local));
+	if (!local)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	char *local_kernel = local->kernel;
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
 	kb_fetch_hold_begin();
 	_cleanup_(hold_endp) bool holding __attribute__((unused)) = true;
 
-	int r = kb_path_to_local(plan->kernel, NULL, local_kernel, sizeof(local_kernel), err);
+	int r = local_file(plan->kernel, plan->insecure, local->kernel, sizeof(local->kernel), err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < plan->n_initrds; i++) {
-		r = kb_path_to_local(plan->initrds[i], NULL, local_initrds[i], KB_PATH_MAX, err);
+		r = local_file(plan->initrds[i], plan->insecure, local->initrds[i], KB_PATH_MAX, err);
 		if (r < 0)
 			return r;
-		initrd_ptrs[i] = local_initrds[i];
+		initrd_ptrs[i] = local->initrds[i];
 	}
 	struct kb_kexec_image img = { .kernel = local_kernel,
 				      .initrds = initrd_ptrs,
@@ -453,7 +475,7 @@ static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 
 static void *handover_main(void *arg)
 {
-	const struct kb_boot_plan *plan = arg;
+	_cleanup_free_ struct kb_boot_plan *plan = arg; /* this thread's own copy */
 	struct timespec delay = { .tv_sec = KB_HANDOVER_DELAY_MS / 1000,
 				  .tv_nsec = (KB_HANDOVER_DELAY_MS % 1000) * 1000000L };
 	nanosleep(&delay, NULL);
@@ -515,14 +537,23 @@ static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *
 	kb_error local_err = { 0 };
 	if (!err)
 		err = &local_err;
-	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
-	int r = plan_from_request(req, &plan, err);
-	if (r >= 0 && plan.is_legacy) {
-		kb_info("%s: %s", plan.title, plan.legacy.note);
-		r = kb_legacy_check(&plan.legacy, err);
+	/* 83 KiB: on the heap, never on a (countdown) thread's stack. */
+	_cleanup_free_ struct kb_boot_plan *planp = calloc(1, sizeof(*planp));
+	if (!planp) {
+		kb_error_set(err, ENOMEM, "out of memory");
+		pthread_mutex_lock(&lock);
+		fail_locked(err);
+		pthread_mutex_unlock(&lock);
+		emit_state();
+		return -ENOMEM;
+	}
+	int r = plan_from_request(req, planp, err);
+	if (r >= 0 && planp->is_legacy) {
+		kb_info("%s: %s", planp->title, planp->legacy.note);
+		r = kb_legacy_check(&planp->legacy, err);
 	} else if (r >= 0) {
-		kb_info("loading %s (%s)", plan.title, plan.kernel);
-		r = load_plan(&plan, err);
+		kb_info("loading %s (%s)", planp->title, planp->kernel);
+		r = load_plan(planp, err);
 	}
 	if (r < 0) {
 		kb_err("%s", err->text);
@@ -533,10 +564,10 @@ static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *
 		return r;
 	}
 	if (ret_plan)
-		*ret_plan = plan;
+		*ret_plan = *planp;
 
 	if (req->dry_run) {
-		r = plan.is_legacy ? 0 : kb_kexec_unload(err);
+		r = planp->is_legacy ? 0 : kb_kexec_unload(err);
 		pthread_mutex_lock(&lock);
 		if (r < 0)
 			fail_locked(err);
@@ -545,29 +576,31 @@ static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *
 		pthread_mutex_unlock(&lock);
 		emit_state();
 		if (r == 0)
-			kb_info("dry run: %s would boot", plan.title);
+			kb_info("dry run: %s would boot", planp->title);
 		return r;
 	}
 
 	pthread_mutex_lock(&lock);
-	if (plan.is_legacy)
+	if (planp->is_legacy)
 		snprintf(status.booting, sizeof(status.booting), "the first-stage loader: %.3000s",
-			 plan.legacy.note);
+			 planp->legacy.note);
 	else
-		snprintf(status.booting, sizeof(status.booting), "%s", plan.kernel);
+		snprintf(status.booting, sizeof(status.booting), "%s", planp->kernel);
 	state = KB_BOOT_BOOTING;
 	status.state = state;
 	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	kb_info("handing over to %s", plan.is_legacy ? plan.legacy.note : plan.kernel);
+	kb_info("handing over to %s", planp->is_legacy ? planp->legacy.note : planp->kernel);
 	emit_state();
 
 	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, handover_main, &plan);
+	r = pthread_create(&t, &attr, handover_main, planp);
 	pthread_attr_destroy(&attr);
+	if (r == 0)
+		planp = NULL; /* the handover thread frees it */
 	if (r != 0) {
 		kb_error_set(err, r, "cannot start the handover: %s", strerror(r));
 		pthread_mutex_lock(&lock);

@@ -22,6 +22,7 @@ struct kb_boot_request {
 	size_t n_initrds;
 	const char *cmdline; /* NULL: the entry's own (or "" for a bare kernel) */
 	bool dry_run;        /* load, check, unload: nothing boots */
+	bool insecure;       /* https paths: skip certificate checks (logged) */
 };
 
 struct kb_boot_plan {
@@ -31,6 +32,7 @@ struct kb_boot_plan {
 	size_t n_initrds;
 	char cmdline[KB_CMDLINE_MAX];
 	struct kb_file_info kernel_info;
+	bool insecure;  /* from the request: its https paths are fetched unchecked */
 	bool is_legacy; /* a legacy entry: no kernel; the handoff below instead */
 	struct kb_legacy_plan legacy;
 };

@@ -50,7 +50,6 @@ static void init_curl(void)
 	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static _Thread_local bool thread_insecure;
 
 int kb_fetch_cancel(void)
 {
@@ -58,16 +57,6 @@ int kb_fetch_cancel(void)
 		return -EALREADY;
 	atomic_store(&cancel_requested, true);
 	return 0;
-}
-
-void kb_fetch_set_thread_insecure(bool insecure)
-{
-	thread_insecure = insecure;
-}
-
-bool kb_fetch_thread_insecure(void)
-{
-	return thread_insecure;
 }
 
 int kb_fetch_ca_bundle(char *ret, size_t size)

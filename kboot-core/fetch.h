@@ -44,11 +44,6 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
  * file. 0 when one was running, -EALREADY when none was. Async-signal-safe
  * (the console calls it from its Ctrl-C handler). */
 int kb_fetch_cancel(void);
-/* Fetches that paths start on the calling thread (kb_path_resolve of a URL)
- * skip certificate checks while this is set: a front end sets it around one
- * request whose user asked for "insecure", and clears it after. */
-void kb_fetch_set_thread_insecure(bool insecure);
-bool kb_fetch_thread_insecure(void);
 /* While a thread holds, every file kb_fetch gives it stays in the cache
  * until kb_fetch_hold_end (a boot, from resolving its paths until kexec has
  * loaded them), whatever other fetches evict. At most KB_FETCH_HOLDS_MAX. */

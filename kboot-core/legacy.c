@@ -109,21 +109,23 @@ struct place {
 
 static int locate(const struct kb_legacy_plan *p, struct place *ret, kb_error *err)
 {
-	struct kb_path path;
-	int r = kb_path_parse(p->grubenv, NULL, &path, err);
+	_cleanup_free_ struct kb_path *path = malloc(sizeof(*path));
+	if (!path)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(p->grubenv, NULL, path, err);
 	if (r < 0)
 		return r;
 	struct place w = { 0 };
-	r = kb_path_resolve(&path, w.local, sizeof(w.local), err);
+	r = kb_path_resolve(path, w.local, sizeof(w.local), err);
 	if (r < 0)
 		return r;
-	if (path.kind == KB_PATH_DEVICE_FILE) {
-		snprintf(w.device, sizeof(w.device), "%s", path.device);
-		snprintf(w.inner, sizeof(w.inner), "%s", path.path);
+	if (path->kind == KB_PATH_DEVICE_FILE) {
+		snprintf(w.device, sizeof(w.device), "%s", path->device);
+		snprintf(w.inner, sizeof(w.inner), "%s", path->path);
 		*ret = w;
 		return 0;
 	}
-	if (path.kind != KB_PATH_TARGET)
+	if (path->kind != KB_PATH_TARGET)
 		return kb_error_set(err, EOPNOTSUPP, "%s: not on a local disk", p->grubenv);
 	/* The deepest directory kboot mounted a device on holds it. */
 	char dir[KB_PATH_MAX];

@@ -29,6 +29,7 @@ struct kb_path {
 	const struct kb_path_scheme *scheme;
 	char device[KB_PATH_DEVICE_MAX]; /* "sda1", "UUID=…"; the host for NFS */
 	char path[KB_PATH_MAX];          /* normalized, absolute ("/"); the URL for URLs */
+	bool insecure; /* a URL: fetch without checking the certificate (false when parsed) */
 };
 
 struct kb_path_scheme {

@@ -26,7 +26,7 @@ static const struct {
 	{ ETIMEDOUT, 504, "timed_out" },     { EHOSTUNREACH, 502, "unreachable" },
 	{ ENETUNREACH, 502, "unreachable" }, { ECONNREFUSED, 502, "refused" },
 	{ ENOSPC, 507, "no_space" },         { EROFS, 403, "read_only" },
-	{ ECANCELED, 409, "cancelled" },
+	{ ECANCELED, 409, "cancelled" },     { EKEYREJECTED, 502, "untrusted_certificate" },
 	/* Codes kbootd sends for its own refusals, read back by clients. */
 	{ EACCES, 401, "unauthorized" },     { ENOENT, 404, "entry_not_found" },
 	{ ENOENT, 404, "no_such_route" },    { ENOEXEC, 422, "load_failed" },

@@ -107,6 +107,7 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 		.n_initrds = n,
 		.cmdline = cmdline ? cmdline->valuestring : NULL,
 		.dry_run = cJSON_IsTrue(dry_run),
+		.insecure = cJSON_IsTrue(insecure),
 	};
 	return 0;
 }
@@ -145,13 +146,7 @@ int kbd_api_boot_post(struct mg_connection *conn, void *data)
 		return kbd_send_error(conn, 500, "internal", "out of memory");
 	}
 	kb_error err = { 0 };
-	/* "insecure": https without certificate checks, for this request only. */
-	bool insecure = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "insecure"));
-	if (insecure)
-		kb_warn("boot request asks for insecure https: certificates are not checked");
-	kb_fetch_set_thread_insecure(insecure);
 	int r = kb_bootctl_boot(&req, plan, &err);
-	kb_fetch_set_thread_insecure(false);
 	bool dry_run = req.dry_run;
 	cJSON_Delete(body);
 	if (r < 0)
