@@ -123,7 +123,8 @@ static void test_submenu_chainload(void **state)
 		  "root=/dev/vda2 ro console=ttyS0,115200 quiet", false, KB_ENTRY_LINUX, "linux-main" },
 		{ "Tests>Kernel with two initrds", "vda2:/boot/vmlinuz-6.6.1",
 		  { "vda2:/boot/intel-ucode.img", "vda2:/boot/initrd.img-6.6.1" },
-		  "root=/dev/vda2 acpi_osi=\"Windows 2015\"", true, KB_ENTRY_LINUX,
+		  /* GRUB's lib/cmdline.c quotes a whole word that holds a blank */
+		  "root=/dev/vda2 \"acpi_osi=Windows 2015\"", true, KB_ENTRY_LINUX,
 		  "Tests>Kernel with two initrds" },
 		{ "Tests>Kernel on the data disk",
 		  "UUID=11111111-2222-3333-4444-555555555555:/vmlinuz-test", { NULL },
@@ -170,13 +171,16 @@ static void test_include_depth_limit(void **state)
 	kb_entry_list_free(&l);
 }
 
+/* A file sourcing itself stops at the depth limit. Each pass defines the
+ * same entry again, and GRUB lists every one of them: merging never folds
+ * entries of one GRUB menu together (it used to, issue 13). */
 static void test_include_loop_stops(void **state)
 {
 	struct kb_fs fs = { .device = "vda2", .mountpoint = KB_FIXTURES "/grub/include-loop" };
 	struct kb_entry_list l = parse_ok(&fs);
 	assert_int_equal(l.n, 1 + KB_INCLUDE_DEPTH_MAX);
-	kb_entry_list_merge(&l); /* the same entry every time */
-	assert_int_equal(l.n, 1);
+	kb_entry_list_merge(&l);
+	assert_int_equal(l.n, 1 + KB_INCLUDE_DEPTH_MAX);
 	kb_entry_list_free(&l);
 }
 
