@@ -311,6 +311,7 @@ static int entry_from_json(const cJSON *o, struct kb_entry_list *l, kb_error *er
 	/* a legacy entry's GRUB id, so the console can say what booting it does */
 	e.grub_id = (char *)json_string(cJSON_GetObjectItemCaseSensitive(o, "legacy"), "next_entry");
 	e.legacy_device = (char *)json_string(o, "legacy_device");
+	e.broken = (char *)json_string(o, "broken");
 	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(o, "initrd"), *i;
 	cJSON_ArrayForEach(i, initrd)
 	{

@@ -50,6 +50,8 @@ static cJSON *entry_json(const struct kb_entry *e)
 		cJSON_AddItemToObject(o, "legacy", kbd_legacy_json(&legacy));
 	if (e->legacy_device) /* what a chainload entry boots: "hd0,msdos1", "UUID=…" */
 		cJSON_AddStringToObject(o, "legacy_device", e->legacy_device);
+	if (e->broken) /* listed because GRUB lists it; why it cannot boot */
+		cJSON_AddStringToObject(o, "broken", e->broken);
 	return o;
 }
 
