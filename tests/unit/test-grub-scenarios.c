@@ -176,6 +176,10 @@ static void run_scenario(void **state)
 		*eol = '\0';
 		char *body = eol + 1, *next = strstr(body, "\n--- ");
 		size_t len = next ? (size_t)(next - body) + 1 : strlen(body);
+		if (!strncmp(body, "--- ", 4)) { /* an empty file */
+			next = eol;
+			len = 0;
+		}
 		if (!strncmp(p, "--- file ", 9))
 			put_file(root, p + 9, body, len);
 		else if (!strncmp(p, "--- fs uuid=", 12))
