@@ -50,8 +50,8 @@ static int argv_push(struct grub_argv *a, char *s)
 int grub_stop(struct grub_run *g, unsigned line, const char *what, int limit)
 {
 	if (!g->stopped)
-		kb_warn("%s:%u: more than %d %s; the rest of the file is not run", g->file, line,
-			limit, what);
+		kb_warn("%s:%u: more than %d %s; the rest of the %s is not run", g->file, line,
+			limit, what, g->steps_max == GRUB_STEPS_MAX ? "file" : "menu entry");
 	g->stopped = true;
 	return 0;
 }

@@ -356,11 +356,8 @@ static int lex_one(struct lexer *lx)
 			return r;
 		}
 	}
-	if (bad) {
-		if (*lx->p)
-			lx->p++; /* the character after '$' */
-		return push(lx, GRUB_TOK_BAD, line, NULL, "$");
-	}
+	if (bad) /* lexing goes on after the '$' */
+		return push(lx, GRUB_TOK_BAD, line, NULL, "a '$' without a variable name");
 	if (!w.n && lx->p == p)
 		lx->p++; /* a lone '\' at the very end */
 	return 0;

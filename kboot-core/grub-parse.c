@@ -38,7 +38,7 @@ static void advance(struct ctx *c)
 static int syntax(struct ctx *c, const char *why)
 {
 	c->error_line = tok(c)->line;
-	c->why = why;
+	c->why = tok(c)->type == GRUB_TOK_BAD ? tok(c)->bad : why;
 	return SYNTAX;
 }
 
@@ -353,8 +353,12 @@ int grub_parse_chunk(struct grub_parser *p, struct grub_node **ret, bool *ret_eo
 	}
 	if (r == SYNTAX) {
 		/* GRUB drops what it parsed with the error and reads on */
-		kb_warn("%s:%u: syntax error (%s); the statement is skipped", p->file, c.error_line,
-			c.why);
+		if (p->errors++ < GRUB_SYNTAX_WARNINGS_MAX)
+			kb_warn("%s:%u: syntax error (%s); the statement is skipped%s", p->file,
+				c.error_line, c.why,
+				p->errors == GRUB_SYNTAX_WARNINGS_MAX ? " (no more syntax errors "
+									 "of this file are shown)" :
+									 "");
 		grub_node_free(head);
 		while (tok(&c)->type != GRUB_TOK_EOF && tok(&c)->type != GRUB_TOK_NEWLINE)
 			advance(&c);

@@ -36,6 +36,7 @@ enum {
 	GRUB_ENTRIES_MAX = KB_ENTRIES_PER_CONFIG_MAX,  /* menu entries of one grub.cfg */
 	GRUB_LOOP_DEVICES_MAX = 16,       /* names made by `loopback` */
 	GRUB_REGEX_MAX = 256,             /* bytes of a `regexp` pattern */
+	GRUB_SYNTAX_WARNINGS_MAX = 10,    /* syntax errors of one file logged */
 };
 
 /* ---- lexer (grub-lex.c) ---------------------------------------------- */
@@ -119,6 +120,7 @@ struct grub_parser {
 	struct grub_tokens *toks;
 	size_t pos;
 	const char *file; /* for warnings */
+	unsigned errors;  /* syntax errors so far */
 };
 
 /* The next chunk GRUB parses and runs as one (a line, and the lines an open
