@@ -198,18 +198,20 @@ static int read_entry(struct readout *ro, const struct grub_menu *m, struct grub
 		return 0;
 	struct grub_boot boot = { 0 };
 	struct saved s;
-	int r = body_enter(g, &m->env, &it->args, it->file, &s);
+	_cleanup_free_ char *title = NULL, *grub_id = NULL;
+	int r = join_path(ro, it, false, &title);
+	if (r >= 0)
+		r = join_path(ro, it, true, &grub_id);
+	if (r >= 0)
+		r = body_enter(g, &m->env, &it->args, it->file, &s);
 	if (r < 0)
 		return r;
 	g->menu = NULL;
 	g->boot = &boot;
-	r = grub_run_list(g, it->body);
+	r = grub_setvar(g, "chosen", grub_id); /* what savedefault saves */
+	if (r >= 0)
+		r = grub_run_list(g, it->body);
 	body_leave(g, &s, NULL);
-	_cleanup_free_ char *title = NULL, *grub_id = NULL;
-	if (r >= 0)
-		r = join_path(ro, it, false, &title);
-	if (r >= 0)
-		r = join_path(ro, it, true, &grub_id);
 	if (r >= 0 && !boot.broken && !boot.kernel && !boot.legacy)
 		boot.broken = strdup("it loads no kernel (no linux command ran)");
 	bool is_linux = boot.kernel && !boot.legacy && !boot.broken;
@@ -254,6 +256,11 @@ static int read_submenu(struct readout *ro, const struct grub_menu *m, struct gr
 	const char *rest = after_first_step(kb_grubenv_get(&m->env, "default"));
 	if (rest)
 		r = grub_setvar(g, "default", rest);
+	_cleanup_free_ char *chosen = NULL;
+	if (r >= 0)
+		r = join_path(ro, it, true, &chosen);
+	if (r >= 0)
+		r = grub_setvar(g, "chosen", chosen);
 	g->menu = &sub;
 	g->boot = NULL;
 	if (r >= 0)
@@ -346,6 +353,9 @@ static void mark_default(struct readout *ro, struct grub_menu *top, const long *
 			}
 		}
 	}
+	if (d >= 0 && l->v[d].broken)
+		kb_warn("%s: GRUB's default entry \"%s\" cannot be booted: %s", l->v[d].source,
+			l->v[d].title, l->v[d].broken);
 	if (d >= 0)
 		l->v[d].is_default = true;
 }
@@ -363,11 +373,13 @@ int grub_menu_read(const struct kb_fs *fs, const char *path, struct kb_entry_lis
 		return kb_error_set(err, ENOMEM, "out of memory");
 	*g = (struct grub_run){ .fs = fs, .err = err, .menu = &top, .steps_max = GRUB_STEPS_MAX,
 				.iterations_max = GRUB_LOOP_ITERATIONS_MAX };
-	/* what GRUB has set before it reads grub.cfg (a BIOS GRUB 2.06) */
+	/* what GRUB has set before it reads grub.cfg: a BIOS GRUB 2.06, or an
+	 * EFI one for a grub.cfg on an ESP */
+	bool efi = strstr(path, "/EFI/") || strstr(path, "/efi/");
 	const char *const preset[][2] = {
 		{ "prefix", dir },		      { "config_directory", dir },
-		{ "cmdpath", dir },		      { "grub_platform", "pc" },
-		{ "grub_cpu", "i386" },		      { "feature_menuentry_id", "y" },
+		{ "cmdpath", dir },		      { "grub_platform", efi ? "efi" : "pc" },
+		{ "grub_cpu", efi ? "x86_64" : "i386" }, { "feature_menuentry_id", "y" },
 		{ "feature_all_video_module", "y" }, { "feature_timeout_style", "y" },
 		{ "feature_default_font_path", "y" }, { "feature_platform_search_hint", "y" },
 		{ "feature_200_final", "y" },	      { "menuentry_id_option", "--id" },
