@@ -2,8 +2,8 @@
  * script/execute.c does. Variables are one environment shared by
  * functions (only $1… $# $@ $* are per call); $? is the last status. An
  * unquoted $var splits on blanks, a quoted one does not; unquoted `\c` is
- * c but `\xHH` reaches commands as written. Unknown commands fail ($? not
- * 0) and the file goes on. Every loop round, call and command counts
+ * c but `\xHH` reaches commands as written. Unknown commands are skipped
+ * with $? 0, as GRUB does. Every loop round, call and command counts
  * against a named limit (grub.h). */
 #include "grub.h"
 #include "cleanup.h"
@@ -359,9 +359,12 @@ static int run_command(struct grub_run *g, const struct grub_node *n)
 		r = var ? grub_setvar(g, var, eq + 1) : kb_error_set(g->err, ENOMEM, "out of memory");
 		invert = false;
 	} else {
+		/* GRUB prints "can't find command" and the status is 0, even
+		 * with '!' (grub-emu 2.06: `if nosuch` and `if ! nosuch` both
+		 * take the then branch) */
 		kb_debug("%s:%u: %s: not a command kboot knows; skipped", g->file, n->line, name);
-		status = 1;
-		invert = false; /* GRUB returns before inverting */
+		status = 0;
+		invert = false;
 	}
 	grub_argv_free(&a);
 	if (invert)

@@ -4,13 +4,14 @@
  * chosen), each on its own copy and budget. A submenu's body runs in a new
  * context and makes a menu of its own. Every entry is its own kboot entry,
  * in GRUB's order; one GRUB cannot boot is listed broken, with the reason.
- * The default is picked as normal/menu.c picks it: by id, then title, then
- * number, a>b through submenus, then fallback when the default is broken. */
+ * The default is picked as normal/menu.c picks it: by number, id or title,
+ * a>b through submenus, then fallback when the default is broken. */
 #include "grub-menu.h"
 #include "cleanup.h"
 #include "discover-util.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,18 +56,24 @@ static const char *after_first_step(const char *spec)
 	return NULL;
 }
 
-/* The position a default names in a menu (ids, then titles, then a number), or -1. */
+/* The position a default names in a menu, or -1. A number (C syntax, as
+ * strtoul reads it) up to the end, a blank or a '>' is a position: GRUB
+ * 2.06 boots "1>1" as the second entry of the second submenu (checked with
+ * grub-emu). Anything else is an id, then a title (Red Hat's GRUB looks at
+ * ids first, so that a BLS id starting with digits is not read as a number). */
 static long entry_number(const struct grub_menu *m, const size_t *items, size_t n, const char *spec)
 {
-	if (!spec)
+	if (!spec || !*spec)
 		return -1;
+	char *end;
+	unsigned long v = strtoul(spec, &end, 0);
+	if (isdigit((unsigned char)*spec) && (!*end || *end == '>' || isspace((unsigned char)*end)))
+		return v < n ? (long)v : -1;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t k = 0; k < n; k++)
 			if (name_matches(pass ? m->v[items[k]].title : m->v[items[k]].id, spec))
 				return (long)k;
-	char *end;
-	unsigned long v = strtoul(spec, &end, 0);
-	return *spec && !*end && v < n ? (long)v : -1;
+	return -1;
 }
 
 static int join_path(const struct readout *ro, const struct grub_item *it, bool ids, char **ret)

@@ -50,29 +50,27 @@ static int push_item(struct grub_run *g, struct grub_menu *m, struct grub_item *
 	return 0;
 }
 
-/* menuentry's options as GRUB's argument parser reads them: --class,
- * --hotkey, --source and --id take a value (also as --opt=value), --users
- * only as --users=…, --unrestricted none; "--" ends them; any other option
- * is an error and the entry is not made. */
-static const char *entry_options(char **argv, size_t argc, const char **ret_id, char **pos,
-				 size_t *ret_n)
+/* menuentry's options as GRUB reads them (commands/menuentry.c, which
+ * accepts dashes): --class, --users, --hotkey, --source and --id take a
+ * value (the next word, or --opt=value), --unrestricted none, "--" ends
+ * them, and any other word with dashes is an ordinary argument: a title,
+ * or $2…. --source with a block is two definitions: GRUB refuses it.
+ * Checked with grub-emu 2.06. */
+static const char *entry_options(char **argv, size_t argc, bool block, const char **ret_id,
+				 char **pos, size_t *ret_n)
 {
-	static const char *const valued[] = { "--class", "--hotkey", "--source", "--id" };
-	bool options = true;
+	static const char *const valued[] = { "--class", "--users", "--hotkey", "--source", "--id" };
+	bool options = true, source = false;
 	*ret_n = 0;
 	*ret_id = NULL;
 	for (size_t i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!options || a[0] != '-' || !a[1]) {
-			pos[(*ret_n)++] = argv[i];
-			continue;
-		}
-		if (!strcmp(a, "--")) {
+		if (options && !strcmp(a, "--")) {
 			options = false;
 			continue;
 		}
-		bool known = !strcmp(a, "--unrestricted") || !strncmp(a, "--users", 7);
-		for (size_t k = 0; k < KB_ELEMENTSOF(valued) && !known; k++) {
+		bool known = options && !strcmp(a, "--unrestricted");
+		for (size_t k = 0; k < KB_ELEMENTSOF(valued) && options && !known; k++) {
 			size_t l = strlen(valued[k]);
 			if (strncmp(a, valued[k], l) != 0 || (a[l] && a[l] != '='))
 				continue;
@@ -80,12 +78,15 @@ static const char *entry_options(char **argv, size_t argc, const char **ret_id, 
 			const char *v = a[l] == '=' ? a + l + 1 : i + 1 < argc ? argv[++i] : NULL;
 			if (!v)
 				return "an option lacks its value";
-			if (k == 3)
+			if (k == 4)
 				*ret_id = v;
+			source = source || k == 3;
 		}
 		if (!known)
-			return "unknown option";
+			pos[(*ret_n)++] = argv[i];
 	}
+	if (source && block)
+		return "--source and a body: two definitions";
 	return *ret_n ? NULL : "no title";
 }
 
@@ -104,7 +105,7 @@ int grub_menu_add(struct grub_run *g, char **argv, size_t argc, const struct gru
 		return kb_error_set(g->err, ENOMEM, "out of memory");
 	const char *id;
 	size_t n;
-	const char *bad = entry_options(argv, argc, &id, pos, &n);
+	const char *bad = entry_options(argv, argc, block != NULL, &id, pos, &n);
 	if (bad) {
 		kb_warn("%s:%u: %s: %s; GRUB does not list it", g->file, line, argv[0], bad);
 		return 0;
