@@ -45,7 +45,9 @@ struct kb_entry_list {
 int kb_entry_list_add(struct kb_entry_list *l, const struct kb_entry *e, kb_error *err);
 void kb_entry_list_free(struct kb_entry_list *l);
 const struct kb_entry *kb_entry_find(const struct kb_entry_list *l, const char *id_or_number);
-/* Merge entries that boot the same kernel+initrds+cmdline; keep first title. */
+/* Merge entries that boot the same kernel+initrds+cmdline (the same id); keep the first
+ * title. Entries of one GRUB menu never share an id (kb_entry_compute_id_nth), so only
+ * what different formats found is merged. */
 void kb_entry_list_merge(struct kb_entry_list *l);
 void kb_entry_compute_id(struct kb_entry *e);
 /* The id of the nth entry of one menu that boots the same (nth 0: kb_entry_compute_id):
