@@ -406,11 +406,13 @@ static const struct grub_builtin builtins[] = {
 	{ "test", grub_cmd_test },
 	{ "true", cmd_nop },
 	{ "unset", cmd_unset },
+	{ "xen_hypervisor", cmd_legacy },
 	{ "xnu_kernel", cmd_legacy },
 	{ "xnu_kernel64", cmd_legacy },
 };
 
-/* Commands GRUB has that change nothing kboot reads: they succeed. */
+/* Commands GRUB has that change nothing kboot reads: they succeed. (So does
+ * an unknown command, in GRUB as here; the list says what was considered.) */
 static const char *const nops[] = {
 	"background_color", "background_image", "boot",	   "cat",	   "clear",
 	"cryptomount",	    "cutmem",		"devicetree", "echo",	   "efi_gop",
@@ -419,7 +421,10 @@ static const char *const nops[] = {
 	"module2",	    "play",		"reboot",     "rmmod",	   "save_env",
 	"serial",	    "set_gfxpayload",	"sleep",      "terminal",  "terminal_input",
 	"terminal_output",  "terminfo",		"tpm",	      "usb",	   "videoinfo",
-	"probe",	    "background",	"lsefi",      "outb",
+	"probe",	    "background",	"lsefi",      "outb",	   "acpi",
+	"badram",	    "cmosclean",	"drivemap",   "parttool",  "xnu_mkext",
+	"xnu_kextdir",	    "xnu_splash",	"xnu_uuid",   "xnu_devprop_load", "xen_module",
+	"kfreebsd_module",  "kfreebsd_loadenv", "kopenbsd_ramdisk", "knetbsd_module",
 };
 
 /* Commands that report "no": keystatus with no key held, hwmatch with no list. */
