@@ -14,9 +14,12 @@
  * kb_link_recover finds a restarted kbootd or leaves the console alone on
  * the core, and the question is asked once more of whichever it is. */
 
-static int cancel_here(void)
+static int cancel_here(kb_error *err)
 {
 	int r = kb_bootctl_cancel();
+	if (r == -EBUSY)
+		return kb_error_set(err, EBUSY,
+				    "too late to cancel: the countdown is over and a boot is under way");
 	return r == -EALREADY ? 0 : r;
 }
 
@@ -50,11 +53,11 @@ int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error
 int kb_console_cancel(struct kb_session *s, kb_error *err)
 {
 	if (!s->client)
-		return cancel_here();
+		return cancel_here(err);
 	kb_error first = { 0 };
 	int r = kb_client_cancel(s->client, &first);
 	if (r < 0 && kb_link_recover(s, r))
-		return s->client ? kb_client_cancel(s->client, err) : cancel_here();
+		return s->client ? kb_client_cancel(s->client, err) : cancel_here(err);
 	if (r < 0 && err)
 		*err = first;
 	return r;

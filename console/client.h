@@ -1,4 +1,4 @@
-/* The console as a client of kbootd (issue 4's REST API over libcurl), so the
+/* The console as a client of kbootd (the REST API over libcurl), so the
  * console and the browser share one state: one countdown, one boot. */
 #pragma once
 #include "kboot-core/bootctl.h"

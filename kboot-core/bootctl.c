@@ -3,8 +3,10 @@
 #include "cleanup.h"
 #include "env.h"
 #include "event.h"
+#include "fetch.h"
 #include "kexec.h"
 #include "log.h"
+#include "mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,6 +199,18 @@ static int resume_or_remember_countdown(const char *entry_id, int seconds)
 	return -1;
 }
 
+/* With lock held, from idle or countdown: a boot starts (state "loading"). */
+static void begin_loading_locked(void)
+{
+	countdown_generation++; /* whichever countdown ran has ended */
+	status.has_error = false;
+	kb_error_clear(&status.last_error);
+	set_state_locked(KB_BOOT_LOADING);
+}
+
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err);
+
 static void *countdown_main(void *arg)
 {
 	unsigned generation = (unsigned)(uintptr_t)arg;
@@ -235,21 +249,30 @@ static void *countdown_main(void *arg)
 		kb_event_emit(&ev);
 		pthread_mutex_lock(&lock);
 	}
+	/* Countdown to loading in the same critical section: a cancel either
+	 * lands before (and nothing boots) or sees "loading" and says so. */
 	bool fire = countdown_generation == generation && state == KB_BOOT_COUNTDOWN;
+	if (fire)
+		begin_loading_locked();
 	pthread_mutex_unlock(&lock);
 	if (!fire)
 		return NULL;
 
+	emit_state();
 	kb_info("countdown over: booting %s", entry_id);
 	kb_error err = { 0 };
 	struct kb_boot_plan plan;
-	(void)kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
+	(void)boot_loading(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
 	return NULL;
 }
 
 static int cancel_countdown(bool by_person)
 {
 	pthread_mutex_lock(&lock);
+	if (state == KB_BOOT_LOADING || state == KB_BOOT_BOOTING) {
+		pthread_mutex_unlock(&lock);
+		return -EBUSY; /* too late: the countdown fired, or a boot was asked for */
+	}
 	if (state != KB_BOOT_COUNTDOWN) {
 		pthread_mutex_unlock(&lock);
 		return -EALREADY;
@@ -392,12 +415,21 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 	return 0;
 }
 
-/* Resolve every path to a local file and load it with kexec. */
+static void hold_endp(bool *holding)
+{
+	if (*holding)
+		kb_fetch_hold_end();
+}
+
+/* Resolve every path to a local file and load it with kexec. Downloads stay
+ * in the cache until kexec has them, whatever else is fetched meanwhile. */
 static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 {
 	static char local_kernel[KB_PATH_MAX];
 	static char local_initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
+	kb_fetch_hold_begin();
+	_cleanup_(hold_endp) bool holding __attribute__((unused)) = true;
 
 	int r = kb_path_to_local(plan->kernel, NULL, local_kernel, sizeof(local_kernel), err);
 	if (r < 0)
@@ -440,8 +472,12 @@ static void *handover_main(void *arg)
 	} else {
 		kb_kexec_exec(&err);
 	}
-	/* Still here: the handover failed. */
+	/* Still here: the handover failed. Put the mounts it took down back, or
+	 * every target path would say "no target system" until a device changes. */
 	kb_err("%s", err.text);
+	kb_error mount_err = { 0 };
+	if (kb_mount_restore_all(&mount_err) < 0)
+		kb_warn("%s", mount_err.text);
 	pthread_mutex_lock(&lock);
 	status.has_error = true;
 	status.last_error = err;
@@ -472,13 +508,19 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		return kb_error_set(err, EBUSY, "a boot is already under way (%s)",
 				    kb_boot_state_name(s));
 	}
-	countdown_generation++; /* a manual choice ends the countdown */
-	status.has_error = false;
-	kb_error_clear(&status.last_error);
-	set_state_locked(KB_BOOT_LOADING);
+	begin_loading_locked(); /* a manual choice ends the countdown */
 	pthread_mutex_unlock(&lock);
 	emit_state();
+	return boot_loading(req, ret_plan, err);
+}
 
+/* The rest of a boot, once the state is "loading". */
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err)
+{
+	kb_error local_err = { 0 };
+	if (!err)
+		err = &local_err;
 	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
 	int r = plan_from_request(req, &plan, err);
 	if (r >= 0 && plan.is_legacy) {

@@ -55,7 +55,10 @@ int kb_bootctl_entries(struct kb_entry_list *ret, kb_error *err);
  * when a countdown was stopped before in this run (<run_dir>/autoboot-stopped:
  * a restarted kbootd does not count down behind the person who stopped it). */
 int kb_bootctl_start_countdown(kb_error *err);
-/* Stop the countdown (and remember that, see above); -EALREADY when none ran. */
+/* Stop the countdown (and remember that, see above); -EALREADY when none ran,
+ * -EBUSY when it is too late: the countdown fired (or a boot was asked for)
+ * and the boot is loading or handing over. The countdown's end and the start
+ * of loading are one step, so 0 always means nothing boots. */
 int kb_bootctl_cancel(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after

@@ -15,7 +15,7 @@ enum {
 
 enum kb_entry_type {
 	KB_ENTRY_LINUX,  /* kexec can boot it */
-	KB_ENTRY_LEGACY, /* needs the first-stage loader (issue 8) */
+	KB_ENTRY_LEGACY, /* needs the first-stage loader: GRUB boots it after a reset */
 };
 
 struct kb_entry {

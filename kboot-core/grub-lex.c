@@ -49,8 +49,8 @@ static int push(struct lexer *lx, enum grub_token_type type, unsigned line, stru
 {
 	struct grub_tokens *t = lx->t;
 	if (t->n >= lx->max)
-		return kb_error_set(lx->err, E2BIG, "%s:%u: more than %d tokens in all files",
-				    lx->name, line, GRUB_TOKENS_MAX);
+		return kb_error_set(lx->err, E2BIG, "%s:%u: more than %d words and separators "
+				    "(with the files read before it)", lx->name, line, GRUB_TOKENS_MAX);
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
 		struct grub_token *v = realloc(t->v, cap * sizeof(*v));

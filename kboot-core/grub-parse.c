@@ -3,8 +3,8 @@
  * block may close right after its last command (`{ linux /v }`), but if,
  * loops and functions need a ';' or newline before their closing word.
  * Functions are defined only at the top of a file. Nesting (elif counts
- * as one level) is capped at GRUB_NEST_DEPTH_MAX, so neither parsing nor
- * running recurses without a bound. */
+ * as one level) is capped at GRUB_NEST_DEPTH_MAX blocks open at once, so
+ * neither parsing nor running recurses without a bound. */
 #include "grub.h"
 #include "log.h"
 
@@ -102,6 +102,16 @@ static int take_word(struct ctx *c, struct grub_node *n)
 	return 0;
 }
 
+/* A block, if, loop or elif opens one more level: past GRUB_NEST_DEPTH_MAX
+ * the whole file is refused (its statements would recurse that deep). */
+static int open_level(struct ctx *c, unsigned depth)
+{
+	if (depth < GRUB_NEST_DEPTH_MAX)
+		return 0;
+	return kb_error_set(c->err, E2BIG, "%s:%u: blocks nested more than %d deep", c->p->file,
+			    tok(c)->line, GRUB_NEST_DEPTH_MAX);
+}
+
 static bool at_delimiter(struct ctx *c)
 {
 	return tok(c)->type == GRUB_TOK_SEMI || tok(c)->type == GRUB_TOK_NEWLINE;
@@ -187,9 +197,9 @@ static int parse_if(struct ctx *c, unsigned depth, struct grub_node *n)
 	if (r != 0)
 		return r;
 	if (is_kw(c, "elif")) {
-		if (depth >= GRUB_NEST_DEPTH_MAX)
-			return syntax(c, "elif chain nested too deeply");
-		r = new_node(c, GRUB_NODE_IF, &n->otherwise);
+		r = open_level(c, depth);
+		if (r == 0)
+			r = new_node(c, GRUB_NODE_IF, &n->otherwise);
 		return r == 0 ? parse_if(c, depth + 1, n->otherwise) : r; /* the same fi ends it */
 	}
 	if (is_kw(c, "else")) {
@@ -246,21 +256,23 @@ static int parse_loop(struct ctx *c, unsigned depth, struct grub_node *n)
 
 static int parse_command(struct ctx *c, unsigned depth, struct grub_node **ret)
 {
-	if (depth >= GRUB_NEST_DEPTH_MAX)
-		return syntax(c, "nested too deeply");
 	if (tok(c)->type != GRUB_TOK_WORD)
 		return syntax(c, tok(c)->type == GRUB_TOK_BAD ? tok(c)->bad : "expected a command");
 	struct grub_node *n = NULL;
 	int r;
 	if (is_kw(c, "if")) {
-		r = new_node(c, GRUB_NODE_IF, &n);
+		r = open_level(c, depth);
+		if (r == 0)
+			r = new_node(c, GRUB_NODE_IF, &n);
 		if (r == 0)
 			r = parse_if(c, depth + 1, n);
 	} else if (is_kw(c, "for") || is_kw(c, "while") || is_kw(c, "until")) {
 		enum grub_node_type type = is_kw(c, "for")     ? GRUB_NODE_FOR :
 					   is_kw(c, "while") ? GRUB_NODE_WHILE :
 							       GRUB_NODE_UNTIL;
-		r = new_node(c, type, &n);
+		r = open_level(c, depth);
+		if (r == 0)
+			r = new_node(c, type, &n);
 		if (r == 0)
 			r = parse_loop(c, depth + 1, n);
 	} else if (is_any_kw(c, keywords)) {
@@ -269,6 +281,8 @@ static int parse_command(struct ctx *c, unsigned depth, struct grub_node **ret)
 		r = new_node(c, GRUB_NODE_CMD, &n);
 		while (r == 0 && tok(c)->type == GRUB_TOK_WORD)
 			r = take_word(c, n);
+		if (r == 0 && tok(c)->type == GRUB_TOK_LBRACE)
+			r = open_level(c, depth);
 		if (r == 0 && tok(c)->type == GRUB_TOK_LBRACE)
 			r = parse_block(c, depth + 1, &n->block);
 	}

@@ -18,8 +18,8 @@
  * bounded time and memory. Past a limit the run stops with a warning and
  * keeps the entries collected so far. */
 enum {
-	GRUB_TOKENS_MAX = 200000,         /* tokens of all files one run reads (memory) */
-	GRUB_NEST_DEPTH_MAX = 32,         /* blocks, if, loops inside each other */
+	GRUB_TOKENS_MAX = KB_GRUB_TOKENS_MAX,     /* words and separators of all files one run reads */
+	GRUB_NEST_DEPTH_MAX = KB_GRUB_NESTING_MAX, /* blocks, if, loops, elif open at once */
 	GRUB_WORD_MAX = KB_CMDLINE_MAX,   /* bytes of one expanded word */
 	GRUB_ARGS_MAX = 512,              /* words of one command after expansion */
 	GRUB_LOOP_ITERATIONS_MAX = 10000, /* for/while/until rounds in one run, all loops */

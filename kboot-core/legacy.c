@@ -146,8 +146,11 @@ int kb_legacy_check(const struct kb_legacy_plan *p, kb_error *err)
 {
 	if (is_uefi(p)) {
 		uint16_t number;
+		char dir[KB_UEFI_DIR_MAX];
 		int r = uefi_number(p, &number, err);
-		return r < 0 ? r : kb_uefi_check_boot_option(kb_uefi_efivars_dir(), number, NULL, err);
+		if (r >= 0 && kb_uefi_efivars_dir(dir) < 0)
+			r = kb_error_set(err, ENAMETOOLONG, "the efivarfs path is too long");
+		return r < 0 ? r : kb_uefi_check_boot_option(dir, number, NULL, err);
 	}
 	struct place w;
 	int r = locate(p, &w, err);
@@ -253,8 +256,11 @@ int kb_legacy_write(const struct kb_legacy_plan *p, kb_error *err)
 		return r;
 	if (is_uefi(p)) {
 		uint16_t number;
+		char dir[KB_UEFI_DIR_MAX];
 		r = uefi_number(p, &number, err);
-		return r < 0 ? r : kb_uefi_set_boot_next(kb_uefi_efivars_dir(), number, err);
+		if (r >= 0 && kb_uefi_efivars_dir(dir) < 0)
+			r = kb_error_set(err, ENAMETOOLONG, "the efivarfs path is too long");
+		return r < 0 ? r : kb_uefi_set_boot_next(dir, number, err);
 	}
 	struct place w;
 	r = locate(p, &w, err);

@@ -8,7 +8,7 @@
  * which device we meant, while mountinfo shows whatever name the kernel kept.
  * Entries whose directory is no longer in mountinfo are dropped on reading,
  * so an unmount behind our back never leaves a stale entry. */
-#include "mount.h"
+#include "mount-internal.h"
 #include "fs-util.h"
 #include "cleanup.h"
 #include "device.h"
@@ -100,21 +100,21 @@ static void set_device_readonly(const char *devpath, const char *name, bool ro)
 			 strerror(errno));
 }
 
-static void table_path(char *ret, size_t size, const char *file)
+void kb_mount_table_path(char *ret, size_t size, const char *file)
 {
 	snprintf(ret, size, "%s/%s", kb_env()->run_dir, file);
 }
 
 /* Serializes table updates between threads and processes (flock is per open
  * file description, so each call gets its own). */
-static int lock_table(kb_error *err)
+int kb_mount_lock_table(kb_error *err)
 {
 	const char *run = kb_env()->run_dir;
 	int r = kb_mkdir_p(run);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts.lock");
+	kb_mount_table_path(path, sizeof(path), "mounts.lock");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
@@ -133,13 +133,13 @@ static bool in_mountinfo(struct libmnt_table *mountinfo, const char *dir)
 }
 
 /* kboot's mounts that are still mounted, in the order they were made. */
-static struct libmnt_table *read_table(void)
+struct libmnt_table *kb_mount_read_table(void)
 {
 	struct libmnt_table *tb = mnt_new_table();
 	if (!tb)
 		return NULL;
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts");
+	kb_mount_table_path(path, sizeof(path), "mounts");
 	if (access(path, F_OK) == 0 && mnt_table_parse_file(tb, path) < 0)
 		kb_warn("%s: unreadable; ignoring kboot's mount table", path);
 
@@ -155,7 +155,7 @@ static struct libmnt_table *read_table(void)
 static int write_table(struct libmnt_table *tb, kb_error *err)
 {
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts");
+	kb_mount_table_path(path, sizeof(path), "mounts");
 	int r = mnt_table_replace_file(tb, path);
 	if (r < 0)
 		return kb_error_set(err, -r, "%s: cannot write kboot's mount table: %s", path,
@@ -166,7 +166,7 @@ static int write_table(struct libmnt_table *tb, kb_error *err)
 static int record_mount(const char *source, const char *dir, const char *fstype,
 			const char *options, kb_error *err)
 {
-	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	if (!tb)
 		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
 	if (mnt_table_get_nents(tb) >= KB_MOUNTS_MAX)
@@ -189,7 +189,7 @@ static int record_mount(const char *source, const char *dir, const char *fstype,
 
 static void forget_mount(const char *dir)
 {
-	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	struct libmnt_fs *fs;
 	if (!tb)
 		return;
@@ -204,8 +204,20 @@ static const char *display_name(const char *source)
 	return strncmp(source, "/dev/", 5) == 0 ? source + 5 : source;
 }
 
+/* Is o one of the comma-separated options in list? */
+static bool has_option(const char *list, const char *o)
+{
+	size_t n = strlen(o);
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, o, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 /* The caller's options minus anything that decides writability or what a
- * filesystem error does (a target's fstab may say errors=panic): we decide. */
+ * filesystem error does (a target's fstab may say errors=panic): we decide.
+ * A safety option the caller repeats (a restored mount's own) is said once. */
 static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
 			const char *user)
 {
@@ -216,7 +228,8 @@ static int join_options(char *ret, size_t size, const char *mode_option, const c
 	char *save = NULL;
 	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
 		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "defaults") == 0 ||
-		    strcmp(o, "remount") == 0 || strncmp(o, "errors=", 7) == 0)
+		    strcmp(o, "remount") == 0 || strncmp(o, "errors=", 7) == 0 ||
+		    has_option(safety, o))
 			continue;
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
 	}
@@ -235,7 +248,7 @@ static int mount_failed(struct libmnt_context *cxt, int rc, const char *name, kb
 	return kb_error_set(err, e, "%s: mount failed: %s", name, strerror(e));
 }
 
-static int mount_locked(const char *source, const char *dir, const char *fstype,
+int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 			const char *options, enum kb_mount_mode mode, kb_error *err)
 {
 	char devpath[sizeof(((struct kb_device *)0)->path)];
@@ -327,10 +340,10 @@ int kb_mount(const char *source, const char *dir, const char *fstype, const char
 	if (mode == KB_MOUNT_WRITABLE)
 		kb_warn("%s: mounting writable at %s for %s", display_name(source), dir,
 			why_writable);
-	_cleanup_close_ int lock = lock_table(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
-	return mount_locked(source, dir, fstype, options, mode, err);
+	return kb_mount_locked(source, dir, fstype, options, mode, err);
 }
 
 static void remove_if_ours(const char *dir)
@@ -343,7 +356,7 @@ static void remove_if_ours(const char *dir)
 
 int kb_umount(const char *dir, kb_error *err)
 {
-	_cleanup_close_ int lock = lock_table(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
 	char real_dir[PATH_MAX];
@@ -379,7 +392,7 @@ static bool has_submounts(struct libmnt_table *mountinfo, const char *dir)
 static int lookup(const char *devname, bool without_submounts, char *ret_dir, size_t size)
 {
 	const char *name = display_name(devname);
-	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	_cleanup_table_ struct libmnt_table *mountinfo =
 		without_submounts ? mnt_new_table_from_file("/proc/self/mountinfo") : NULL;
 	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
@@ -406,7 +419,7 @@ int kb_mount_source(const char *dir, char *ret_devname, size_t size)
 	char real_dir[PATH_MAX];
 	if (!realpath(dir, real_dir))
 		return -ENOENT;
-	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	struct libmnt_fs *fs = tb ? mnt_table_find_target(tb, real_dir, MNT_ITER_BACKWARD) : NULL;
 	if (!fs)
 		return -ENOENT;
@@ -421,7 +434,7 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	int r = kb_device_find(devname, &d, err);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int lock = lock_table(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
 	if (lookup(d.name, true, ret_dir, size) == 0)
@@ -433,7 +446,7 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	r = kb_mkdir_p(dir);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", dir, strerror(-r));
-	r = mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);
+	r = kb_mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);
 	if (r < 0) {
 		(void)rmdir(dir);
 		return r;
@@ -467,12 +480,16 @@ static int deepest_first(const void *a, const void *b)
 
 int kb_umount_all(kb_error *err)
 {
-	_cleanup_close_ int lock = lock_table(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
-	_cleanup_table_ struct libmnt_table *tb = read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	if (!tb)
 		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
+	/* Not being able to put the mounts back later must not stop a handover. */
+	kb_error save_err = { 0 };
+	if (kb_mount_remember_unmounted(tb, &save_err) < 0)
+		kb_warn("%s", save_err.text);
 	struct pending todo[KB_MOUNTS_MAX];
 	size_t n = 0;
 	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
@@ -509,7 +526,7 @@ int kb_umount_all(kb_error *err)
 					 strerror(errno));
 		free(todo[i].dir);
 	}
-	_cleanup_table_ struct libmnt_table *empty = read_table();
+	_cleanup_table_ struct libmnt_table *empty = kb_mount_read_table();
 	if (empty) {
 		int w = write_table(empty, r < 0 ? NULL : err);
 		if (w < 0 && r == 0)
@@ -517,3 +534,4 @@ int kb_umount_all(kb_error *err)
 	}
 	return r;
 }
+

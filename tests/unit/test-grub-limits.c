@@ -65,7 +65,7 @@ static char *text_of(struct kb_buf *b)
 	return b->data;
 }
 
-/* n ifs around a menuentry: its linux is statement n + 2 in depth. */
+/* n ifs around a menuentry: with its body, n + 1 blocks open at once. */
 static char *nested_ifs(int n)
 {
 	struct kb_buf b;
@@ -81,19 +81,24 @@ static char *nested_ifs(int n)
 
 static void test_nesting_at_and_past_the_limit(void **state)
 {
-	/* the menuentry's block and its linux are two more levels */
-	char *text = nested_ifs(GRUB_NEST_DEPTH_MAX - 2);
+	char *text = nested_ifs(GRUB_NEST_DEPTH_MAX - 1);
 	struct kb_entry_list l = parse_text(text);
 	free(text);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.v[0].kernel, "/deep");
 	kb_entry_list_free(&l);
 
-	text = nested_ifs(GRUB_NEST_DEPTH_MAX - 1); /* dropped as a syntax error */
-	l = parse_text(text);
+	/* one more: the file is refused, with the line of the block too many */
+	text = nested_ifs(GRUB_NEST_DEPTH_MAX);
+	put_cfg(text);
 	free(text);
-	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0].kernel, "/after");
+	struct kb_fs fs = { .device = "vdb1", .mountpoint = root, .target_prefix = "" };
+	kb_error err = { 0 };
+	assert_int_equal(kb_parse_grub(&fs, &l, &err), -E2BIG);
+	char want[96];
+	snprintf(want, sizeof(want), "/grub/grub.cfg:%d: blocks nested more than %d deep",
+		 GRUB_NEST_DEPTH_MAX + 1, GRUB_NEST_DEPTH_MAX);
+	assert_string_equal(err.text, want);
 	kb_entry_list_free(&l);
 }
 
@@ -124,7 +129,7 @@ static void test_tokens_at_and_past_the_limit(void **state)
 	struct kb_fs fs = { .device = "vdb1", .mountpoint = root, .target_prefix = "" };
 	kb_error err = { 0 };
 	assert_int_equal(kb_parse_grub(&fs, &l, &err), -E2BIG);
-	assert_non_null(strstr(err.text, "tokens"));
+	assert_non_null(strstr(err.text, "words and separators"));
 	kb_entry_list_free(&l);
 }
 
