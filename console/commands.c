@@ -204,6 +204,8 @@ static int cmd_entries(struct kb_session *s, const char *line, const struct kb_w
 		printf("%2zu  %-24s %s%s%s\n", i + 1, e->id, e->title ? e->title : e->kernel,
 		       e->is_default ? "  (default)" : "",
 		       e->type == KB_ENTRY_LEGACY ? "  (legacy)" : "");
+		if (e->broken)
+			printf("    cannot be booted: %s\n", e->broken);
 		if (!e->kernel)
 			continue;
 		printf("    %s", e->kernel);

@@ -371,6 +371,12 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 			pthread_mutex_unlock(&lock);
 			return kb_error_set(err, ENOENT, "%s: no such entry", req->entry_id);
 		}
+		if (e->broken) {
+			int r = kb_error_set(err, EINVAL, "%s: cannot be booted: %s",
+					     e->title ? e->title : req->entry_id, e->broken);
+			pthread_mutex_unlock(&lock);
+			return r;
+		}
 		if (e->type == KB_ENTRY_LEGACY) {
 			int r = kb_legacy_plan(e, &plan->legacy, err);
 			plan->is_legacy = r >= 0;

@@ -107,6 +107,8 @@ cJSON *kb_wire_entry(const struct kb_entry *e)
 		cJSON_AddItemToObject(o, "legacy", kb_wire_legacy(&legacy));
 	if (e->legacy_device) /* what a chainload entry boots: "hd0,msdos1", "UUID=…" */
 		cJSON_AddStringToObject(o, "legacy_device", e->legacy_device);
+	if (e->broken) /* listed because GRUB lists it; why it cannot boot */
+		cJSON_AddStringToObject(o, "broken", e->broken);
 	return o;
 }
 
@@ -128,6 +130,7 @@ int kb_wire_entry_read(const cJSON *o, struct kb_entry *ret, kb_error *err)
 	/* a legacy entry's GRUB id, so a client can say what booting it does */
 	e.grub_id = (char *)string_of(cJSON_GetObjectItemCaseSensitive(o, "legacy"), "next_entry");
 	e.legacy_device = (char *)string_of(o, "legacy_device");
+	e.broken = (char *)string_of(o, "broken");
 	const cJSON *i;
 	cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(o, "initrd"))
 	{

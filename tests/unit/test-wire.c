@@ -52,6 +52,15 @@ static void test_an_entry_survives_the_trip(void **state)
 	assert_string_equal(back.version, e.version);
 	assert_int_equal(back.type, KB_ENTRY_LINUX);
 	assert_true(back.is_default);
+	assert_null(back.broken);
+	cJSON_Delete(o);
+	/* An entry GRUB lists but cannot boot says why. */
+	struct kb_entry broken = { .id = "d4e5f6", .title = "Installer",
+				   .broken = "(uuid/vmlinuz: missing ')' after the device name" };
+	o = wire(kb_wire_entry(&broken));
+	assert_int_equal(kb_wire_entry_read(o, &back, NULL), 0);
+	assert_string_equal(back.broken, broken.broken);
+	assert_null(back.kernel);
 	cJSON_Delete(o);
 	/* Not an entry: refused, not half read. */
 	cJSON *bad = cJSON_Parse("{\"title\":\"no id\"}");
