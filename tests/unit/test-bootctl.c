@@ -184,18 +184,19 @@ static void test_no_timeout_means_no_countdown(void **state)
 static void test_dry_run_loads_checks_and_unloads(void **state)
 {
 	init_with_entries(-1);
-	struct kb_boot_plan plan;
+	struct kb_boot_plan *plan = calloc(1, sizeof(*plan)); /* 83 KiB */
+	assert_non_null(plan);
 	kb_error err = { 0 };
 	assert_int_equal(kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = "1",
 								     .cmdline = "quiet",
 								     .dry_run = true },
-					 &plan, &err),
+					 plan, &err),
 			 0);
-	assert_string_equal(plan.title, "Test Linux");
-	assert_string_equal(plan.kernel, "/boot/vmlinuz");
-	assert_int_equal(plan.n_initrds, 1);
-	assert_string_equal(plan.cmdline, "quiet"); /* the override, not the entry's */
-	assert_string_equal(plan.kernel_info.version, "6.1.0-test (test@kboot) #1");
+	assert_string_equal(plan->title, "Test Linux");
+	assert_string_equal(plan->kernel, "/boot/vmlinuz");
+	assert_int_equal(plan->n_initrds, 1);
+	assert_string_equal(plan->cmdline, "quiet"); /* the override, not the entry's */
+	assert_string_equal(plan->kernel_info.version, "6.1.0-test (test@kboot) #1");
 	assert_int_equal(count_lines_with("-l"), 1);
 	assert_int_equal(count_lines_with("-u"), 1);
 	assert_int_equal(count_lines_with("-e"), 0);
@@ -203,6 +204,7 @@ static void test_dry_run_loads_checks_and_unloads(void **state)
 	kb_bootctl_status(&st);
 	assert_int_equal(st.state, KB_BOOT_IDLE);
 	assert_false(st.has_error);
+	free(plan);
 }
 
 static void test_errors_leave_the_controller_idle(void **state)
