@@ -6,6 +6,7 @@
 #include "fetch.h"
 #include "kexec.h"
 #include "legacy.h"
+#include "legacy-device.h"
 #include "path.h"
 
 #include <errno.h>
@@ -13,11 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int legacy_plan_into(const struct kb_entry *e, struct kb_boot_plan *plan, kb_error *err)
+{
+	int r = kb_legacy_plan(e, &plan->legacy, err);
+	plan->is_legacy = r >= 0;
+	snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->id);
+	return r;
+}
+
 int kb_boot_plan_from(const struct kb_boot_request *req, const struct kb_entry_list *entries,
 		      struct kb_boot_plan *plan, kb_error *err)
 {
 	memset(plan, 0, sizeof(*plan));
 	plan->insecure = req->insecure;
+	if (req->device) { /* the paper's `hda7`: handed to the GRUB entry that boots it */
+		int i = kb_legacy_device_entry(entries, req->device, err);
+		if (i < 0)
+			return i;
+		return legacy_plan_into(&entries->v[i], plan, err);
+	}
 	if (req->entry_id) {
 		const struct kb_entry *e = kb_entry_find(entries, req->entry_id);
 		if (!e)
@@ -25,12 +40,8 @@ int kb_boot_plan_from(const struct kb_boot_request *req, const struct kb_entry_l
 		if (e->broken)
 			return kb_error_set(err, EINVAL, "%s: cannot be booted: %s",
 					    e->title ? e->title : req->entry_id, e->broken);
-		if (e->type == KB_ENTRY_LEGACY) {
-			int r = kb_legacy_plan(e, &plan->legacy, err);
-			plan->is_legacy = r >= 0;
-			snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->id);
-			return r;
-		}
+		if (e->type == KB_ENTRY_LEGACY)
+			return legacy_plan_into(e, plan, err);
 		if (!e->kernel)
 			return kb_error_set(err, EINVAL, "%s: has no kernel",
 					    e->title ? e->title : req->entry_id);

@@ -17,6 +17,7 @@ enum { KB_HANDOVER_DELAY_MS = 500 }; /* lets "booting" reach every client first 
 
 struct kb_boot_request {
 	const char *entry_id; /* an entry id or its 1-based number; or NULL ... */
+	const char *device;   /* ... or a device typed ("sda1"): the GRUB entry that chainloads it ... */
 	const char *kernel;   /* ... and a kernel's generalized path */
 	const char *const *initrds;
 	size_t n_initrds;
