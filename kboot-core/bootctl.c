@@ -43,11 +43,11 @@ const char *kb_boot_state_name(enum kb_boot_state s)
 
 static void forget_countdown(void);
 
-/* Called with lock held; emits after the caller unlocks via emit_state(). */
-static void set_state_locked(enum kb_boot_state s)
+/* Called with lock held; emits after the caller unlocks via emit_state().
+ * A countdown that ends here leaves nothing for a successor to resume,
+ * unless it is handed over (kb_bootctl_hand_over). */
+static void change_state_locked(enum kb_boot_state s)
 {
-	if (state == KB_BOOT_COUNTDOWN && s != KB_BOOT_COUNTDOWN)
-		forget_countdown(); /* it ended here: nothing for a successor to resume */
 	state = s;
 	status.state = s;
 	if (s != KB_BOOT_COUNTDOWN) {
@@ -58,6 +58,13 @@ static void set_state_locked(enum kb_boot_state s)
 	if (s != KB_BOOT_BOOTING)
 		status.booting[0] = '\0';
 	pthread_cond_broadcast(&wake);
+}
+
+static void set_state_locked(enum kb_boot_state s)
+{
+	if (state == KB_BOOT_COUNTDOWN && s != KB_BOOT_COUNTDOWN)
+		forget_countdown();
+	change_state_locked(s);
 }
 
 static void emit_state(void)
@@ -355,6 +362,30 @@ int kb_bootctl_start_countdown(kb_error *err)
 int kb_bootctl_cancel(void)
 {
 	return cancel_countdown(true);
+}
+
+int kb_bootctl_resume_countdown(kb_error *err)
+{
+	char path[KB_PATH_MAX];
+	countdown_file(path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return 0; /* none was running: a person's choice is awaited */
+	return kb_bootctl_start_countdown(err);
+}
+
+int kb_bootctl_hand_over(void)
+{
+	pthread_mutex_lock(&lock);
+	if (state != KB_BOOT_COUNTDOWN) {
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	countdown_generation++; /* this process's countdown thread ends... */
+	change_state_locked(KB_BOOT_IDLE); /* ... and <run_dir>/countdown stays */
+	pthread_mutex_unlock(&lock);
+	kb_info("countdown handed over to kbootd");
+	emit_state();
+	return 1;
 }
 
 static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_plan *plan,

@@ -63,6 +63,13 @@ int kb_bootctl_start_countdown(kb_error *err);
  * and the boot is loading or handing over. The countdown's end and the start
  * of loading are one step, so 0 always means nothing boots. */
 int kb_bootctl_cancel(void);
+/* Resume the countdown another process left in <run_dir>/countdown, if one
+ * was running when it went; 0 with nothing done otherwise. */
+int kb_bootctl_resume_countdown(kb_error *err);
+/* Another process (kbootd) takes over: stop this one's countdown without
+ * calling it stopped, leaving <run_dir>/countdown for the other to resume.
+ * 1 when a countdown was handed over, 0 when none ran. */
+int kb_bootctl_hand_over(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after
  * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way.
