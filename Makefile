@@ -36,11 +36,104 @@ SERVER_SRC := $(wildcard server/*.c)
 CONSOLE_SRC := $(wildcard console/*.c)
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 
-HOST_CORE_OBJ := $(CORE_SRC:%.c=$(HOST)/%.o)
-HOST_SERVER_OBJ := $(SERVER_SRC:%.c=$(HOST)/%.o)
-HOST_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(HOST)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(HOST)/tests/%)
-$(HOST_CORE_OBJ) $(HOST_SERVER_OBJ) $(HOST_CONSOLE_OBJ): WARN += $(FRAME_LIMIT)
+
+# --- the build variants: host (tests run against it), musl (the image), asan -----
+# One template, one call each. A variant NAME has its directory in $(NAME)
+# and says, in NAME_CC, NAME_CFLAGS_ALL (kboot's own code), NAME_THIRD
+# (civetweb and cJSON), NAME_TLS (civetweb's), NAME_LDFLAGS, NAME_KBOOTD_LIBS,
+# NAME_CONSOLE_LIBS, NAME_DEPS (the third-party fragment) and NAME_LABEL,
+# how it builds; the rules are the same for all.
+define VARIANT
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$$($(1))/%.o)
+$(1)_SERVER_OBJ := $$(SERVER_SRC:%.c=$$($(1))/%.o)
+$(1)_CONSOLE_OBJ := $$(CONSOLE_SRC:%.c=$$($(1))/%.o)
+$$($(1)_CORE_OBJ) $$($(1)_SERVER_OBJ) $$($(1)_CONSOLE_OBJ): WARN += $$(FRAME_LIMIT)
+
+$$($(1))/%.o: %.c $$($(1)_DEPS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)CC,$$<)
+	$$(Q)$$($(1)_CC) $$($(1)_CFLAGS_ALL) $$(WARN) -I$$(CIVETWEB_SRC)/include -I$$(CJSON_SRC) -MMD -MP -c $$< -o $$@
+
+$$($(1))/civetweb.o: $$($(1)_DEPS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)CC,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_THIRD) $$(CIVETWEB_DEFS) $$($(1)_TLS) -I$$(CIVETWEB_SRC)/include -c $$(CIVETWEB_SRC)/src/civetweb.c -o $$@
+
+$$($(1))/cJSON.o: $$($(1)_DEPS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)CC,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_THIRD) -c $$(CJSON_SRC)/cJSON.c -o $$@
+
+$$($(1))/libkboot-core.a: $$($(1)_CORE_OBJ) $$($(1))/cJSON.o
+	@rm -f $$@
+	$$(call say,AR,$$@)
+	$$(Q)ar rcs $$@ $$^
+
+$$($(1))/kbootd: $$($(1)_SERVER_OBJ) $$($(1))/civetweb.o $$($(1))/cJSON.o $$($(1))/libkboot-core.a
+	$$(call say,$$($(1)_LABEL)LD,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$($(1)_KBOOTD_LIBS)
+
+$$($(1))/kboot-console: $$($(1)_CONSOLE_OBJ) $$($(1))/cJSON.o $$($(1))/libkboot-core.a
+	$$(call say,$$($(1)_LABEL)LD,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$($(1)_CONSOLE_LIBS)
+endef
+
+# Unit tests of a variant: tests/unit/test-<name>.c links the core;
+# test-console-* and test-server-* also link that front end's objects (all
+# but main.o).
+define UNIT_TESTS
+$$($(1))/tests/test-%: $$($(1))/tests/unit/test-%.o $$($(1))/libkboot-core.a
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)LD,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS) -lcmocka
+
+$$($(1))/tests/test-console-%: $$($(1))/tests/unit/test-console-%.o $$(filter-out %/main.o,$$($(1)_CONSOLE_OBJ)) $$($(1))/cJSON.o $$($(1))/libkboot-core.a
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)LD,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS) -lcmocka
+
+$$($(1))/tests/test-server-%: $$($(1))/tests/unit/test-server-%.o $$(filter-out %/main.o,$$($(1)_SERVER_OBJ)) $$($(1))/civetweb.o $$($(1))/cJSON.o $$($(1))/libkboot-core.a
+	@mkdir -p $$(dir $$@)
+	$$(call say,$$($(1)_LABEL)LD,$$@)
+	$$(Q)$$($(1)_CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(HOST_LIBS) -ldl -lcmocka
+endef
+
+HOST_CFLAGS_ALL = $(COMMON_CFLAGS) $(TEST_HOOKS) $(HOST_CFLAGS) $(HOST_INC)
+HOST_THIRD = $(THIRD_CFLAGS) -g
+HOST_TLS := -DNO_SSL
+HOST_LDFLAGS = $(HOST_CFLAGS)
+HOST_KBOOTD_LIBS = $(HOST_LIBS) -ldl
+HOST_CONSOLE_LIBS = $(HOST_LIBS)
+HOST_DEPS := $(B)/host-deps.mk
+HOST_LABEL :=
+
+MUSL_CC := musl-gcc
+MUSL_CFLAGS := -Os -ffunction-sections -fdata-sections
+MUSL_LDFLAGS := -static -Wl,--gc-sections -s
+MUSL_CFLAGS_ALL = $(COMMON_CFLAGS) $(MUSL_CFLAGS) $(MUSL_DEP_CFLAGS)
+MUSL_THIRD = $(THIRD_CFLAGS) $(MUSL_CFLAGS) $(MUSL_DEP_CFLAGS)
+MUSL_TLS := -DUSE_MBEDTLS
+MUSL_KBOOTD_LIBS = $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_CRYPT)
+MUSL_CONSOLE_LIBS = $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_EDIT) $(MUSL_LIBS_CRYPT)
+MUSL_DEPS := $(B)/musl-deps.mk
+MUSL_LABEL := MUSL-
+
+# clang with ASan+UBSan (test-sanitize): the host build's sources and tests.
+ASAN := $(B)/asan
+ASAN_CC := clang-14
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+ASAN_CFLAGS_ALL = $(COMMON_CFLAGS) $(TEST_HOOKS) -O1 $(SAN_FLAGS) $(HOST_INC)
+ASAN_THIRD = $(THIRD_CFLAGS) $(SAN_FLAGS)
+ASAN_TLS := -DNO_SSL
+ASAN_LDFLAGS = $(SAN_FLAGS)
+ASAN_KBOOTD_LIBS = $(HOST_LIBS) -ldl
+ASAN_CONSOLE_LIBS = $(HOST_LIBS)
+ASAN_DEPS := $(B)/host-deps.mk
+ASAN_LABEL := ASAN-
+
+$(foreach v,HOST MUSL ASAN,$(eval $(call VARIANT,$(v))))
+$(foreach v,HOST ASAN,$(eval $(call UNIT_TESTS,$(v))))
 
 # The third-party fragments are made (and read) only for goals that compile:
 # `make deps`, `clean`, `test`, `run`, `bench` and `install` build nothing at
@@ -69,97 +162,15 @@ deps:
 $(B)/host-deps.mk:
 	@bash deps/build-all.sh --host-only
 
-$(HOST)/%.o: %.c $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,CC,$<)
-	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
-
-$(HOST)/civetweb.o: $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,CC,$@)
-	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g $(CIVETWEB_DEFS) -DNO_SSL -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
-
-$(HOST)/cJSON.o: $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,CC,$@)
-	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g -c $(CJSON_SRC)/cJSON.c -o $@
-
-$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ) $(HOST)/cJSON.o
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(HOST)/kbootd: $(HOST_SERVER_OBJ) $(HOST)/civetweb.o $(HOST)/cJSON.o $(HOST)/libkboot-core.a
-	$(call say,LD,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -ldl
-
-$(HOST)/kboot-console: $(HOST_CONSOLE_OBJ) $(HOST)/cJSON.o $(HOST)/libkboot-core.a
-	$(call say,LD,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
-
-# Unit tests: tests/unit/test-<name>.c links the core; test-console-* and
-# test-server-* also link that front end's objects (all but main.o).
-$(HOST)/tests/test-%: $(HOST)/tests/unit/test-%.o $(HOST)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,LD,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
-
-$(HOST)/tests/test-console-%: $(HOST)/tests/unit/test-console-%.o $(filter-out %/main.o,$(HOST_CONSOLE_OBJ)) $(HOST)/cJSON.o $(HOST)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,LD,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
-
-$(HOST)/tests/test-server-%: $(HOST)/tests/unit/test-server-%.o $(filter-out %/main.o,$(HOST_SERVER_OBJ)) $(HOST)/civetweb.o $(HOST)/cJSON.o $(HOST)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,LD,$@)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS) -ldl -lcmocka
-
 # --- image (static musl) ----------------------------------------------------
-MUSL_CC := musl-gcc
-MUSL_CFLAGS := -Os -ffunction-sections -fdata-sections
-MUSL_LDFLAGS := -static -Wl,--gc-sections -s
-
-MUSL_CORE_OBJ := $(CORE_SRC:%.c=$(MUSL)/%.o)
-MUSL_SERVER_OBJ := $(SERVER_SRC:%.c=$(MUSL)/%.o)
-MUSL_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(MUSL)/%.o)
-$(MUSL_CORE_OBJ) $(MUSL_SERVER_OBJ) $(MUSL_CONSOLE_OBJ): WARN += $(FRAME_LIMIT)
-
 $(B)/musl-deps.mk:
 	@bash deps/build-all.sh
 
 musl-deps:
 	@bash deps/build-all.sh
 
-$(MUSL)/%.o: %.c $(B)/musl-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,MUSL-CC,$<)
-	$(Q)$(MUSL_CC) $(COMMON_CFLAGS) $(MUSL_CFLAGS) $(WARN) $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
-
 # kbootd's TLS code (tls=auto makes a certificate) needs mbedTLS: the image only.
 $(MUSL_SERVER_OBJ): MUSL_CFLAGS += -DKBOOT_TLS
-
-$(MUSL)/civetweb.o: $(B)/musl-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,MUSL-CC,$@)
-	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) $(CIVETWEB_DEFS) -DUSE_MBEDTLS $(MUSL_DEP_CFLAGS) -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
-
-$(MUSL)/cJSON.o: $(B)/musl-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,MUSL-CC,$@)
-	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
-
-$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ) $(MUSL)/cJSON.o
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(MUSL)/kbootd: $(MUSL_SERVER_OBJ) $(MUSL)/civetweb.o $(MUSL)/cJSON.o $(MUSL)/libkboot-core.a
-	$(call say,MUSL-LD,$@)
-	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_CRYPT)
-
-$(MUSL)/kboot-console: $(MUSL_CONSOLE_OBJ) $(MUSL)/cJSON.o $(MUSL)/libkboot-core.a
-	$(call say,MUSL-LD,$@)
-	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $^ $(MUSL_LIBS_MOUNT) $(MUSL_LIBS_CURL) $(MUSL_LIBS_EDIT) $(MUSL_LIBS_CRYPT)
 
 include kernel/kernel.mk
 
@@ -242,64 +253,16 @@ clean:
 # clang with ASan+UBSan into build/asan (test-sanitize), and libFuzzer harnesses
 # (tests/fuzz/fuzz-*.c) into build/fuzz. Same sources as the host build,
 # separate objects; any sanitizer report fails the target.
-SAN_CC := clang-14
-SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
-ASAN := $(B)/asan
+SAN_CC := $(ASAN_CC)
 FUZZ := $(B)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 
-ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(ASAN)/%.o)
-ASAN_SERVER_OBJ := $(SERVER_SRC:%.c=$(ASAN)/%.o)
-ASAN_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(ASAN)/%.o)
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 
 .PHONY: test-sanitize fuzz fuzz-short fuzz-build
 .SECONDARY: $(UNIT_SRC:%.c=$(ASAN)/%.o) $(FUZZ_SRC:%.c=$(FUZZ)/obj/%.o)
-
-$(ASAN)/%.o: %.c $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-CC,$<)
-	$(Q)$(SAN_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
-
-$(ASAN)/civetweb.o: $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-CC,$@)
-	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) $(CIVETWEB_DEFS) -DNO_SSL -I$(CIVETWEB_SRC)/include -c $(CIVETWEB_SRC)/src/civetweb.c -o $@
-
-$(ASAN)/cJSON.o: $(B)/host-deps.mk
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-CC,$@)
-	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
-
-$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ) $(ASAN)/cJSON.o
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(ASAN)/kbootd: $(ASAN_SERVER_OBJ) $(ASAN)/civetweb.o $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
-	$(call say,ASAN-LD,$@)
-	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -ldl
-
-$(ASAN)/kboot-console: $(ASAN_CONSOLE_OBJ) $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
-	$(call say,ASAN-LD,$@)
-	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
-
-$(ASAN)/tests/test-%: $(ASAN)/tests/unit/test-%.o $(ASAN)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-LD,$@)
-	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
-
-$(ASAN)/tests/test-console-%: $(ASAN)/tests/unit/test-console-%.o $(filter-out %/main.o,$(ASAN_CONSOLE_OBJ)) $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-LD,$@)
-	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -lcmocka
-
-$(ASAN)/tests/test-server-%: $(ASAN)/tests/unit/test-server-%.o $(filter-out %/main.o,$(ASAN_SERVER_OBJ)) $(ASAN)/civetweb.o $(ASAN)/cJSON.o $(ASAN)/libkboot-core.a
-	@mkdir -p $(dir $@)
-	$(call say,ASAN-LD,$@)
-	$(Q)$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS) -ldl -lcmocka
 
 # Unit tests, the host API tests and the console host tests, all on the ASan build.
 test-sanitize: $(ASAN)/kbootd $(ASAN)/kboot-console $(ASAN_UNIT_BIN)
