@@ -102,13 +102,18 @@ int grub_file_name(struct grub_run *g, const char *word, char **ret_name, char *
 	return 0;
 }
 
-bool grub_file_test(const struct grub_run *g, char op, const char *word)
+bool grub_file_stat(const struct grub_run *g, const char *word, struct stat *ret)
 {
 	char dev[KB_PATH_DEVICE_MAX], path[KB_PATH_MAX], local[KB_PATH_MAX];
+	return grub_file_where(g, word, dev, sizeof(dev), path, sizeof(path)) == GRUB_HERE &&
+	       kb_fs_exists(g->fs, path) && kb_fs_local(g->fs, path, local, sizeof(local)) >= 0 &&
+	       stat(local, ret) == 0;
+}
+
+bool grub_file_test(const struct grub_run *g, char op, const char *word)
+{
 	struct stat st;
-	if (grub_file_where(g, word, dev, sizeof(dev), path, sizeof(path)) != GRUB_HERE ||
-	    !kb_fs_exists(g->fs, path) || kb_fs_local(g->fs, path, local, sizeof(local)) < 0 ||
-	    stat(local, &st) < 0)
+	if (!grub_file_stat(g, word, &st))
 		return false;
 	switch (op) {
 	case 's': /* GRUB opens it: a directory does not open */

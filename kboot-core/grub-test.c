@@ -55,11 +55,8 @@ static bool prefixed_greater(const char *x, const char *y, bool greater)
 
 static bool mtime_of(struct grub_run *g, const char *word, struct timespec *ret)
 {
-	char dev[KB_PATH_DEVICE_MAX], path[KB_PATH_MAX], local[KB_PATH_MAX];
 	struct stat st;
-	if (grub_file_where(g, word, dev, sizeof(dev), path, sizeof(path)) != GRUB_HERE ||
-	    !kb_fs_exists(g->fs, path) || kb_fs_local(g->fs, path, local, sizeof(local)) < 0 ||
-	    stat(local, &st) < 0)
+	if (!grub_file_stat(g, word, &st))
 		return false;
 	*ret = st.st_mtim;
 	return true;

@@ -232,6 +232,9 @@ enum grub_where grub_file_where(const struct grub_run *g, const char *word, char
 int grub_file_name(struct grub_run *g, const char *word, char **ret_name, char **ret_broken);
 /* -e -f -d -s on a file as GRUB's test does; false for what fs cannot see. */
 bool grub_file_test(const struct grub_run *g, char op, const char *word);
+/* stat(2) of a file GRUB names, when it is on this config's filesystem. */
+struct stat;
+bool grub_file_stat(const struct grub_run *g, const char *word, struct stat *ret);
 int grub_cmd_source(struct grub_run *g, char **argv, size_t argc, const struct grub_node *block,
 		    unsigned line, int *status);
 int grub_cmd_load_env(struct grub_run *g, char **argv, size_t argc, const struct grub_node *block,
