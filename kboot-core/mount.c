@@ -204,19 +204,38 @@ static const char *display_name(const char *source)
 	return strncmp(source, "/dev/", 5) == 0 ? source + 5 : source;
 }
 
-/* The caller's options minus anything that decides writability or what a
- * filesystem error does (a target's fstab may say errors=panic): we decide. */
+/* Nothing on a disk kboot mounts is run, and no device node or set-id bit
+ * on it counts: kboot only reads files there (kexec reads the kernel, it
+ * does not execute it), and a node on a disk could be a second way to the
+ * raw devices. */
+static const unsigned long safety_flags = MS_NODEV | MS_NOSUID | MS_NOEXEC;
+static const unsigned long safety_statvfs = ST_NODEV | ST_NOSUID | ST_NOEXEC;
+
+/* Options kboot decides, whatever a target's fstab says. */
+static bool decided_by_kboot(const char *o)
+{
+	static const char *const ours[] = { "ro",     "rw",	"defaults", "remount", "dev",
+					    "nodev",  "suid",	"nosuid",   "exec",    "noexec",
+					    "user",   "users",	"owner",    "group" };
+	for (size_t i = 0; i < KB_ELEMENTSOF(ours); i++)
+		if (strcmp(o, ours[i]) == 0)
+			return true;
+	return strncmp(o, "errors=", 7) == 0;
+}
+
+/* The caller's options minus anything that decides writability, safety or
+ * what a filesystem error does (a target's fstab may say errors=panic or
+ * exec): we decide. */
 static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
 			const char *user)
 {
-	int n = snprintf(ret, size, "%s", mode_option);
+	int n = snprintf(ret, size, "%s,nodev,nosuid,noexec", mode_option);
 	if (safety)
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", safety);
 	_cleanup_free_ char *copy = user ? strdup(user) : NULL;
 	char *save = NULL;
 	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
-		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "defaults") == 0 ||
-		    strcmp(o, "remount") == 0 || strncmp(o, "errors=", 7) == 0)
+		if (decided_by_kboot(o))
 			continue;
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
 	}
@@ -290,7 +309,7 @@ static int mount_locked(const char *source, const char *dir, const char *fstype,
 	    mnt_context_set_source(cxt, source) < 0 || mnt_context_set_target(cxt, real_dir) < 0 ||
 	    (fstype && mnt_context_set_fstype(cxt, fstype) < 0) ||
 	    mnt_context_set_options(cxt, opts) < 0 ||
-	    (ro && mnt_context_set_mflags(cxt, MS_RDONLY) < 0))
+	    mnt_context_set_mflags(cxt, (ro ? MS_RDONLY : 0) | safety_flags) < 0)
 		return kb_error_set(err, ENOMEM, "%s: cannot set up the mount", name);
 
 	int rc = mnt_context_mount(cxt);
@@ -299,6 +318,12 @@ static int mount_locked(const char *source, const char *dir, const char *fstype,
 
 	/* Trust, but check: the mode asked for is the mode we got. */
 	struct statvfs sv;
+	if (statvfs(real_dir, &sv) < 0 || (sv.f_flag & safety_statvfs) != safety_statvfs) {
+		(void)umount2(real_dir, 0);
+		return kb_error_set(err, EPERM,
+				    "%s: refused: the kernel mounted it without nodev,nosuid,noexec",
+				    name);
+	}
 	if (ro && (statvfs(real_dir, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
 		(void)umount2(real_dir, 0);
 		return kb_error_set(err, EROFS, "%s: refused: the kernel mounted it writable", name);

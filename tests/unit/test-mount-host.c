@@ -298,7 +298,7 @@ static void test_readonly_mount_refuses_writes(void **state)
 	assert_int_equal(kb_device_find(loop[IMG_BOOT], &d, &err), 0);
 	assert_string_equal(d.mountpoint, dir);
 	/* Any process sees it in kboot's table. */
-	assert_int_equal(sh("grep -q '^/dev/%s %s ext4 ro,noload' %s/run/mounts", loop[IMG_BOOT], dir, tmp), 0);
+	assert_int_equal(sh("grep -q '^/dev/%s %s ext4 ro,nodev,nosuid,noexec,noload' %s/run/mounts", loop[IMG_BOOT], dir, tmp), 0);
 
 	assert_int_equal(kb_umount(dir, &err), 0);
 	assert_int_equal(kb_mount_lookup(loop[IMG_BOOT], again, sizeof(again)), -ENOENT);
