@@ -1,5 +1,6 @@
-/* Reading a file off a file system kboot does not own: only a regular one,
- * and a FIFO never blocks the open. */
+/* The two ways kboot touches a file system it does not own: reading a file
+ * (only a regular one, and a FIFO never blocks the open) and making a mount
+ * point below its run dir (never through a symlink, never inside a mount). */
 #include "kboot-core/fs-util.h"
 
 #include <errno.h>
@@ -33,7 +34,11 @@ static int setup(void **state)
 	at(p, sizeof(p), "fifo");
 	if (mkfifo(p, 0644) < 0)
 		return -1;
-	return 0;
+	at(p, sizeof(p), "run");
+	if (mkdir(p, 0755) < 0)
+		return -1;
+	at(p, sizeof(p), "run/link");
+	return symlink("/", p);
 }
 
 static int teardown(void **state)
@@ -74,12 +79,54 @@ static void test_a_device_and_a_directory_are_refused(void **state)
 	assert_string_equal(err.text, "/boot: is a directory");
 }
 
+static void test_a_mount_point_is_made_beneath_the_root(void **state)
+{
+	char run[512], made[512];
+	at(run, sizeof(run), "run");
+	kb_error err = { 0 };
+	int fd = kb_dir_make_beneath(run, "nfs/server/srv-boot", &err);
+	assert_true(fd >= 0);
+	close(fd);
+	at(made, sizeof(made), "run/nfs/server/srv-boot");
+	struct stat st;
+	assert_int_equal(lstat(made, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	/* Again: it is there, and that is fine. */
+	fd = kb_dir_make_beneath(run, "nfs/server/srv-boot", &err);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void test_a_symlink_or_dot_dot_on_the_way_is_refused(void **state)
+{
+	char run[512];
+	at(run, sizeof(run), "run");
+	kb_error err = { 0 };
+	assert_int_equal(kb_dir_make_beneath(run, "link/usr", &err), -ELOOP);
+	assert_non_null(strstr(err.text, "link is a symbolic link"));
+	assert_int_equal(kb_dir_make_beneath(run, "nfs/../../escaped", &err), -EINVAL);
+	char p[512];
+	at(p, sizeof(p), "escaped");
+	assert_int_equal(access(p, F_OK), -1);
+}
+
+static void test_a_mount_inside_the_root_is_not_entered(void **state)
+{
+	/* /proc is another filesystem than / on every Linux: RESOLVE_NO_XDEV. */
+	kb_error err = { 0 };
+	assert_int_equal(kb_dir_make_beneath("/", "proc/self", &err), -EXDEV);
+	assert_non_null(strstr(err.text, "proc is a mount point"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_regular_file_opens),
 		cmocka_unit_test(test_a_fifo_is_refused_at_once),
 		cmocka_unit_test(test_a_device_and_a_directory_are_refused),
+		cmocka_unit_test(test_a_mount_point_is_made_beneath_the_root),
+		cmocka_unit_test(test_a_symlink_or_dot_dot_on_the_way_is_refused),
+		cmocka_unit_test(test_a_mount_inside_the_root_is_not_entered),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
