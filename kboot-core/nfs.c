@@ -256,8 +256,9 @@ int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_s
 	size_t cut[KB_NFS_EXPORT_DEPTH_MAX + 1];
 	size_t n = prefixes(path, cut);
 
+	/* One mount at a time: two threads must not race for the same name. */
 	pthread_mutex_lock(&nfs_lock);
-	_cleanup_(unlockp) pthread_mutex_t *locked = &nfs_lock;
+	_cleanup_(unlockp) pthread_mutex_t *locked __attribute__((unused)) = &nfs_lock;
 	/* Mounted before in this session: the longest mounted prefix, the same
 	 * export the first mount chose. */
 	for (size_t i = 0; i < n; i++) {
