@@ -1,8 +1,9 @@
 """NFS exports are mounted where kboot says, never where a server's symlink
 points (issue 11 §1). The export holds `l1 -> /`: a client that makes its
 mount point by path inside the export's mount would, for host:/l1/usr,
-mount the export over kboot's own /usr (kbootd, kexec, the webroot). Each
-export gets a fresh directory of kboot's own under /run/kboot/nfs instead.
+mount the export over kboot's own /usr (kbootd, kexec, the webroot), and a
+deeper path would make directories in kboot's root. Each export gets a
+fresh directory of kboot's own under /run/kboot/nfs instead.
 nfs-ganesha on the host (net_servers.py), the guest at 10.0.2.2; one boot."""
 import os
 import re
@@ -49,6 +50,11 @@ def test_a_server_symlink_cannot_mount_an_export_over_kboots_own_tree(boot_vm, h
     # ... and a path through the symlink must not reach kboot's /usr.
     files(s, vm, f"{HOST}:/l1/usr")
     files(s, vm, f"{HOST}:/l1/usr/share")
+    # Nor may a path deeper than the export prefixes kboot tries make
+    # directories in kboot's own root through the symlink.
+    deep = "/l1/" + "/".join(f"deep{i}" for i in range(20))
+    assert files(s, vm, f"{HOST}:{deep}").status_code == 404
+    assert files(s, vm, "//deep0").status_code == 404
 
     assert s.get(vm.url + "/api/v1/status", timeout=HTTP_TIMEOUT).status_code == 200
     r = files(s, vm, "//usr/sbin/kbootd")
