@@ -272,8 +272,7 @@ int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_s
 	if (r < 0)
 		return r;
 	int last = -ENOENT;
-	char last_export[PATH_MAX];
-	snprintf(last_export, sizeof(last_export), "%s", path);
+	size_t last_cut = strlen(path);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(export, sizeof(export), "%.*s", (int)(cut[i] ? cut[i] : 1), path);
 		if (mount_name(path, cut[i], name, sizeof(name)) < 0)
@@ -288,9 +287,10 @@ int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_s
 			return kb_error_set(err, e.code, "%s: %s", display, e.text);
 		/* The shortest prefix's error tells about the export itself. */
 		last = r;
-		snprintf(last_export, sizeof(last_export), "%s", export);
+		last_cut = cut[i];
 		if (unreachable(-r))
 			break;
 	}
-	return explain(last, display, host, last_export, err);
+	snprintf(export, sizeof(export), "%.*s", (int)(last_cut ? last_cut : 1), path);
+	return explain(last, display, host, export, err);
 }
