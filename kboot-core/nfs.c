@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -158,6 +159,13 @@ static int mount_name(const char *export, size_t len, char *ret, size_t size)
 	return n > NAME_MAX ? -ENAMETOOLONG : 0;
 }
 
+enum {
+	KB_NFS_EXPORT_DEPTH_MAX = 16, /* components in an export path kboot tries */
+	NAME_BUF = NAME_MAX + 1,
+	HOST_DIR_MAX = 4 + 256 + 1, /* "nfs/" and a host as path.h keeps it */
+	SUB_DIR_MAX = HOST_DIR_MAX + 1 + NAME_BUF,
+};
+
 /* <run_dir>/nfs/<host>, the host without IPv6 brackets; the relative part
  * below run_dir in ret_rel. */
 static int host_dir(const char *host, char *ret_rel, size_t size)
@@ -169,10 +177,6 @@ static int host_dir(const char *host, char *ret_rel, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-enum {
-	KB_NFS_EXPORT_DEPTH_MAX = 16, /* components in an export path kboot tries */
-	NAME_BUF = NAME_MAX + 1,
-};
 
 /* The candidate exports of path, longest first, as lengths of its prefix
  * (0 meaning "/"): every prefix of at most KB_NFS_EXPORT_DEPTH_MAX
@@ -223,7 +227,7 @@ static int found(const char *rel, const char *name, const char *path, size_t exp
 static int try_export(const char *host, const char *address, const char *export,
 		      const char *rel, const char *name, kb_error *err)
 {
-	char sub[PATH_MAX], dir[PATH_MAX];
+	char sub[SUB_DIR_MAX], dir[PATH_MAX];
 	if (snprintf(sub, sizeof(sub), "%s/%s", rel, name) >= (int)sizeof(sub) ||
 	    snprintf(dir, sizeof(dir), "%s/%s", kb_env()->run_dir, sub) >= (int)sizeof(dir))
 		return kb_error_set(err, ENAMETOOLONG, "%s/%s: path too long", rel, name);
@@ -247,10 +251,15 @@ static void unlockp(pthread_mutex_t **m)
 int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_size,
 		 char *ret_rest, size_t rest_size, kb_error *err)
 {
-	char display[PATH_MAX + 256], rel[PATH_MAX], name[NAME_BUF], export[PATH_MAX];
+	/* display is for messages, which are cut at KB_ERROR_TEXT_MAX anyway;
+	 * export is on the heap: a civetweb or console thread's stack is small. */
+	char display[KB_ERROR_TEXT_MAX], rel[HOST_DIR_MAX], name[NAME_BUF];
 	snprintf(display, sizeof(display), "%s:%s", host, path);
-	if (path[0] != '/' || strlen(path) >= sizeof(export))
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
 		return kb_error_set(err, EINVAL, "%s: not an absolute path", display);
+	_cleanup_free_ char *export = malloc(PATH_MAX);
+	if (!export)
+		return kb_error_set(err, ENOMEM, "%s: out of memory", display);
 	if (host_dir(host, rel, sizeof(rel)) < 0)
 		return kb_error_set(err, ENAMETOOLONG, "%s: host name too long", display);
 	size_t cut[KB_NFS_EXPORT_DEPTH_MAX + 1];
@@ -274,7 +283,7 @@ int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_s
 	int last = -ENOENT;
 	size_t last_cut = strlen(path);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(export, sizeof(export), "%.*s", (int)(cut[i] ? cut[i] : 1), path);
+		snprintf(export, PATH_MAX, "%.*s", (int)(cut[i] ? cut[i] : 1), path);
 		if (mount_name(path, cut[i], name, sizeof(name)) < 0)
 			continue; /* too long a name: a shorter prefix may be the export */
 		kb_error e = { 0 };
@@ -291,6 +300,6 @@ int kb_nfs_mount(const char *host, const char *path, char *ret_dir, size_t dir_s
 		if (unreachable(-r))
 			break;
 	}
-	snprintf(export, sizeof(export), "%.*s", (int)(last_cut ? last_cut : 1), path);
+	snprintf(export, PATH_MAX, "%.*s", (int)(last_cut ? last_cut : 1), path);
 	return explain(last, display, host, export, err);
 }
