@@ -1,5 +1,7 @@
 # kboot: top-level build. `make run` boots the image in QEMU; `make test` runs everything.
 # Sources are globbed per directory, so adding a module is adding a file.
+# The core's archive carries cJSON too: kboot-core/wire.c writes and reads
+# the API's JSON for kbootd and the console alike.
 
 KBOOT_CACHE ?= $(HOME)/.cache/kboot
 export KBOOT_CACHE
@@ -15,6 +17,11 @@ say = $(if $(V),,@echo '  $(1) $(2)')
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-nonliteral
+# kboot's own code (not the tests): no stack frame over 16 KiB, as a
+# thread's stack is small on musl; large buffers go on the heap.
+FRAME_LIMIT := -Wframe-larger-than=16384
+# Host, sanitizer and fuzz builds only (never the image): hooks tests observe.
+TEST_HOOKS := -DKBD_TEST_HOOKS=1
 COMMON_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DKBOOT_VERSION='"$(VERSION)"' -I. -pthread
 
 # --- host build (tests run against it) ------------------------------------
@@ -33,6 +40,7 @@ HOST_CORE_OBJ := $(CORE_SRC:%.c=$(HOST)/%.o)
 HOST_SERVER_OBJ := $(SERVER_SRC:%.c=$(HOST)/%.o)
 HOST_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(HOST)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(HOST)/tests/%)
+$(HOST_CORE_OBJ) $(HOST_SERVER_OBJ) $(HOST_CONSOLE_OBJ): WARN += $(FRAME_LIMIT)
 
 # The third-party fragments are made (and read) only for goals that compile:
 # `make deps`, `clean`, `test`, `run`, `bench` and `install` build nothing at
@@ -64,7 +72,7 @@ $(B)/host-deps.mk:
 $(HOST)/%.o: %.c $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) $(HOST_CFLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
 
 $(HOST)/civetweb.o: $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
@@ -76,7 +84,7 @@ $(HOST)/cJSON.o: $(B)/host-deps.mk
 	$(call say,CC,$@)
 	$(Q)$(HOST_CC) $(THIRD_CFLAGS) -g -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ)
+$(HOST)/libkboot-core.a: $(HOST_CORE_OBJ) $(HOST)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -114,6 +122,7 @@ MUSL_LDFLAGS := -static -Wl,--gc-sections -s
 MUSL_CORE_OBJ := $(CORE_SRC:%.c=$(MUSL)/%.o)
 MUSL_SERVER_OBJ := $(SERVER_SRC:%.c=$(MUSL)/%.o)
 MUSL_CONSOLE_OBJ := $(CONSOLE_SRC:%.c=$(MUSL)/%.o)
+$(MUSL_CORE_OBJ) $(MUSL_SERVER_OBJ) $(MUSL_CONSOLE_OBJ): WARN += $(FRAME_LIMIT)
 
 $(B)/musl-deps.mk:
 	@bash deps/build-all.sh
@@ -139,7 +148,7 @@ $(MUSL)/cJSON.o: $(B)/musl-deps.mk
 	$(call say,MUSL-CC,$@)
 	$(Q)$(MUSL_CC) $(THIRD_CFLAGS) $(MUSL_CFLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ)
+$(MUSL)/libkboot-core.a: $(MUSL_CORE_OBJ) $(MUSL)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -229,7 +238,7 @@ clean:
 
 -include $(shell find $(HOST) $(MUSL) -type f -name '*.d' 2>/dev/null)
 
-# --- sanitizers and fuzzing (issue 7) ------------------------------------------
+# --- sanitizers and fuzzing ---------------------------------------------------
 # clang with ASan+UBSan into build/asan (test-sanitize), and libFuzzer harnesses
 # (tests/fuzz/fuzz-*.c) into build/fuzz. Same sources as the host build,
 # separate objects; any sanitizer report fails the target.
@@ -252,7 +261,7 @@ ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 $(ASAN)/%.o: %.c $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
 	$(call say,ASAN-CC,$<)
-	$(Q)$(SAN_CC) $(COMMON_CFLAGS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
+	$(Q)$(SAN_CC) $(COMMON_CFLAGS) $(TEST_HOOKS) -O1 $(SAN_FLAGS) $(WARN) $(HOST_INC) -I$(CIVETWEB_SRC)/include -I$(CJSON_SRC) -MMD -MP -c $< -o $@
 
 $(ASAN)/civetweb.o: $(B)/host-deps.mk
 	@mkdir -p $(dir $@)
@@ -264,7 +273,7 @@ $(ASAN)/cJSON.o: $(B)/host-deps.mk
 	$(call say,ASAN-CC,$@)
 	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(SAN_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ)
+$(ASAN)/libkboot-core.a: $(ASAN_CORE_OBJ) $(ASAN)/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -316,7 +325,7 @@ $(FUZZ)/obj/cJSON.o: $(B)/host-deps.mk
 	$(call say,FUZZ-CC,$@)
 	$(Q)$(SAN_CC) $(THIRD_CFLAGS) $(FUZZ_FLAGS) -c $(CJSON_SRC)/cJSON.c -o $@
 
-$(FUZZ)/libkboot-core.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o)
+$(FUZZ)/libkboot-core.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o) $(FUZZ)/obj/cJSON.o
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^

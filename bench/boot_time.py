@@ -44,7 +44,7 @@ def time_baseline(initrd):
     kernel, _ = image_paths()
     start = time.monotonic()
     child = pexpect.spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "512", "-display", "none",
-                          "-monitor", "none", "-serial", "stdio", "-no-reboot", "-kernel", kernel,
+                          "-monitor", "none", "-serial", "stdio", "-no-reboot", "-device", "virtio-rng-pci", "-kernel", kernel,
                           "-initrd", initrd, "-append", "console=ttyS0"], encoding="utf-8",
                           codec_errors="replace", timeout=120)
     try:

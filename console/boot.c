@@ -3,10 +3,12 @@
 #include "client.h"
 #include "link.h"
 #include "progress.h"
+#include "kboot-core/cleanup.h"
 #include "kboot-core/fetch.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,9 +16,12 @@
  * kb_link_recover finds a restarted kbootd or leaves the console alone on
  * the core, and the question is asked once more of whichever it is. */
 
-static int cancel_here(void)
+static int cancel_here(kb_error *err)
 {
 	int r = kb_bootctl_cancel();
+	if (r == -EBUSY)
+		return kb_error_set(err, EBUSY,
+				    "too late to cancel: the countdown is over and a boot is under way");
 	return r == -EALREADY ? 0 : r;
 }
 
@@ -50,11 +55,11 @@ int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error
 int kb_console_cancel(struct kb_session *s, kb_error *err)
 {
 	if (!s->client)
-		return cancel_here();
+		return cancel_here(err);
 	kb_error first = { 0 };
 	int r = kb_client_cancel(s->client, &first);
 	if (r < 0 && kb_link_recover(s, r))
-		return s->client ? kb_client_cancel(s->client, err) : cancel_here();
+		return s->client ? kb_client_cancel(s->client, err) : cancel_here(err);
 	if (r < 0 && err)
 		*err = first;
 	return r;
@@ -92,12 +97,12 @@ int kb_console_wait_boot(struct kb_session *s, kb_error *err)
 
 static int boot_here(const struct kb_boot_request *req, kb_error *err)
 {
-	struct kb_boot_plan plan;
-	kb_fetch_set_thread_insecure(kb_client_insecure);
-	int r = kb_bootctl_boot(req, &plan, err);
-	kb_fetch_set_thread_insecure(false);
+	_cleanup_free_ struct kb_boot_plan *plan = calloc(1, sizeof(*plan)); /* 83 KiB */
+	if (!plan)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_bootctl_boot(req, plan, err);
 	if (r >= 0 && !req->dry_run) {
-		printf("Booting %s\n", plan.title);
+		printf("Booting %s\n", plan->title);
 		fflush(stdout);
 	}
 	return r;

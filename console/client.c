@@ -2,9 +2,11 @@
 #include "client.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "sse.h"
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/log.h"
+#include "kboot-core/wire.h"
 
 #include "cJSON.h"
 
@@ -18,8 +20,6 @@
 #include <unistd.h>
 
 enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
-
-bool kb_client_insecure;
 
 struct kb_client {
 	char run_dir[KB_URL_MAX];
@@ -156,12 +156,13 @@ static int request_once_with(struct kb_client *c, const char *method, const char
 	cJSON *json = out.data ? cJSON_Parse(out.data) : NULL;
 	kb_buf_free(&out);
 	if (status >= 400) {
+		/* The errno is the one the API's code stands for (kboot-core/wire.c). */
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(json, "error");
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
-		int code = status == 404 ? ENOENT : status == 409 ? EBUSY : status == 401 ? EACCES
-			 : status == 422 ? ENOEXEC : EIO;
-		int r = kb_error_set(err, code, "%s", cJSON_IsString(m) ? m->valuestring
-								   : "kbootd refused the request");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		int errnum = status == 401 ? EACCES : kb_wire_errno_of(cJSON_IsString(code) ? code->valuestring : NULL);
+		int r = kb_error_set(err, errnum, "%s", cJSON_IsString(m) ? m->valuestring
+								     : "kbootd refused the request");
 		cJSON_Delete(json);
 		return r;
 	}
@@ -214,42 +215,15 @@ static const char *json_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static enum kb_boot_state state_from_name(const char *name)
-{
-	static const enum kb_boot_state all[] = { KB_BOOT_IDLE, KB_BOOT_COUNTDOWN, KB_BOOT_LOADING,
-						  KB_BOOT_BOOTING };
-	for (size_t i = 0; name && i < KB_ELEMENTSOF(all); i++)
-		if (strcmp(name, kb_boot_state_name(all[i])) == 0)
-			return all[i];
-	return KB_BOOT_IDLE;
-}
-
 int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err)
 {
 	cJSON *json = NULL;
 	int r = request(c, "GET", "/api/v1/status", NULL, NULL, &json, err);
 	if (r < 0)
 		return r;
-	struct kb_boot_status st = { .state = state_from_name(json_string(json, "state")) };
-	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(json, "countdown");
-	if (cJSON_IsObject(cd)) {
-		const cJSON *left = cJSON_GetObjectItemCaseSensitive(cd, "seconds_left");
-		const char *entry = json_string(cd, "entry"), *title = json_string(cd, "title");
-		snprintf(st.countdown_entry, sizeof(st.countdown_entry), "%s", entry ? entry : "");
-		snprintf(st.countdown_title, sizeof(st.countdown_title), "%s", title ? title : "");
-		st.seconds_left = cJSON_IsNumber(left) ? left->valueint : 0;
-	}
-	const cJSON *le = cJSON_GetObjectItemCaseSensitive(json, "last_error");
-	if (cJSON_IsObject(le)) {
-		const char *m = json_string(le, "message");
-		st.has_error = true;
-		kb_error_set(&st.last_error, EIO, "%s", m ? m : "the last boot failed");
-	}
-	const char *booting = json_string(json, "booting");
-	snprintf(st.booting, sizeof(st.booting), "%s", booting ? booting : "");
+	r = kb_wire_status_read(json, ret);
 	cJSON_Delete(json);
-	*ret = st;
-	return 0;
+	return r < 0 ? kb_error_set(err, EIO, "kbootd sent a status that is not an object") : 0;
 }
 
 static void global_init(void)
@@ -297,27 +271,9 @@ void kb_client_free(struct kb_client *c)
 
 static int entry_from_json(const cJSON *o, struct kb_entry_list *l, kb_error *err)
 {
-	struct kb_entry e = { 0 };
-	const char *id = json_string(o, "id");
-	snprintf(e.id, sizeof(e.id), "%s", id ? id : "");
-	e.title = (char *)json_string(o, "title");
-	e.kernel = (char *)json_string(o, "kernel");
-	e.cmdline = (char *)json_string(o, "cmdline");
-	e.source = (char *)json_string(o, "source");
-	const char *type = json_string(o, "type");
-	e.type = type && strcmp(type, "legacy") == 0 ? KB_ENTRY_LEGACY : KB_ENTRY_LINUX;
-	const cJSON *def = cJSON_GetObjectItemCaseSensitive(o, "default");
-	e.is_default = cJSON_IsTrue(def);
-	/* a legacy entry's GRUB id, so the console can say what booting it does */
-	e.grub_id = (char *)json_string(cJSON_GetObjectItemCaseSensitive(o, "legacy"), "next_entry");
-	e.legacy_device = (char *)json_string(o, "legacy_device");
-	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(o, "initrd"), *i;
-	cJSON_ArrayForEach(i, initrd)
-	{
-		if (cJSON_IsString(i) && e.n_initrds < KB_ENTRY_INITRDS_MAX)
-			e.initrds[e.n_initrds++] = i->valuestring;
-	}
-	return kb_entry_list_add(l, &e, err);
+	struct kb_entry e;
+	int r = kb_wire_entry_read(o, &e, err);
+	return r < 0 ? r : kb_entry_list_add(l, &e, err);
 }
 
 int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err)
@@ -365,7 +321,7 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
 		cJSON_AddStringToObject(o, "cmdline", req->cmdline);
 	if (req->dry_run)
 		cJSON_AddTrueToObject(o, "dry_run");
-	if (kb_client_insecure)
+	if (req->insecure)
 		cJSON_AddTrueToObject(o, "insecure");
 	_cleanup_free_ char *body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -395,13 +351,10 @@ static int refresh(struct kb_client *c, kb_error *err)
 	return 0;
 }
 
-/* "event: progress\ndata: {…}": the console's progress line. */
-static void show_progress(const char *event)
+/* A progress event's data: the console's progress line. */
+static void show_progress(const char *data)
 {
-	const char *data = strstr(event, "data:");
-	if (!data)
-		return;
-	cJSON *o = cJSON_Parse(data + 5);
+	cJSON *o = data ? cJSON_Parse(data) : NULL;
 	const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
 	const cJSON *total = cJSON_GetObjectItemCaseSensitive(o, "total");
 	if (cJSON_IsNumber(done) && cJSON_IsNumber(total))
@@ -410,31 +363,24 @@ static void show_progress(const char *event)
 	cJSON_Delete(o);
 }
 
-/* Any complete event (a blank line ends one) means the state may have moved. */
+/* Each complete event on its own: progress draws the line, log lines move
+ * no state, pings carry no data; anything else may have moved the state. */
 static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 {
 	struct follow_ctx *ctx = userdata;
 	size_t len = size * n;
 	if (kb_buf_add(&ctx->pending, data, len) < 0)
 		kb_buf_reset(&ctx->pending); /* an oversized event: drop it */
-	while (ctx->pending.data) {
-		char *end = strstr(ctx->pending.data, "\n\n");
-		char *end_crlf = strstr(ctx->pending.data, "\r\n\r\n");
-		if (!end && !end_crlf)
-			break;
-		size_t used = end ? (size_t)(end - ctx->pending.data) + 2
-				  : (size_t)(end_crlf - ctx->pending.data) + 4;
-		/* Not a ": ping", nor log lines and progress, which move no state. */
-		bool progress = strstr(ctx->pending.data, "event: progress") != NULL;
-		bool real = strstr(ctx->pending.data, "data:") != NULL &&
-			    !strstr(ctx->pending.data, "event: log") && !progress;
-		if (progress) {
-			ctx->pending.data[used - 1] = '\0'; /* the event alone */
-			show_progress(ctx->pending.data);
-		}
-		memmove(ctx->pending.data, ctx->pending.data + used, ctx->pending.len - used + 1);
-		ctx->pending.len -= used;
-		if (real)
+	struct kbc_sse_event ev;
+	size_t used;
+	while (kbc_sse_next(&ctx->pending, &ev, &used)) {
+		bool moved = false;
+		if (strcmp(ev.type, "progress") == 0)
+			show_progress(ev.data);
+		else
+			moved = ev.data && strcmp(ev.type, "log") != 0;
+		kbc_sse_drop(&ctx->pending, used);
+		if (moved)
 			refresh(ctx->c, NULL);
 	}
 	return len;

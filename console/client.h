@@ -1,4 +1,4 @@
-/* The console as a client of kbootd (issue 4's REST API over libcurl), so the
+/* The console as a client of kbootd (the REST API over libcurl), so the
  * console and the browser share one state: one countdown, one boot. */
 #pragma once
 #include "kboot-core/bootctl.h"
@@ -33,9 +33,6 @@ static inline bool kb_client_lost(int r)
 int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err);
 int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err);
 int kb_client_cancel(struct kb_client *c, kb_error *err);
-/* Boot requests ask for https without certificate checks while this is set
- * (the console's `insecure` word). */
-extern bool kb_client_insecure;
 /* POST /api/v1/boot; 0 once kbootd accepted it (202), or its error message.
  * No total timeout (a download may take long; progress comes as events to
  * kb_progress_show); Ctrl-C meanwhile asks kbootd to cancel the download. */

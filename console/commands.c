@@ -204,6 +204,8 @@ static int cmd_entries(struct kb_session *s, const char *line, const struct kb_w
 		printf("%2zu  %-24s %s%s%s\n", i + 1, e->id, e->title ? e->title : e->kernel,
 		       e->is_default ? "  (default)" : "",
 		       e->type == KB_ENTRY_LEGACY ? "  (legacy)" : "");
+		if (e->broken)
+			printf("    cannot be booted: %s\n", e->broken);
 		if (!e->kernel)
 			continue;
 		printf("    %s", e->kernel);
@@ -228,7 +230,7 @@ static int cmd_boot(struct kb_session *s, const char *line, const struct kb_word
 		while (n > 0 && isspace((unsigned char)cmdline[n - 1]))
 			cmdline[--n] = '\0';
 	}
-	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline };
+	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline, .insecure = s->insecure };
 	kb_console_announce_legacy(s, req.entry_id);
 	return kb_console_boot(s, &req, err);
 }

@@ -1,7 +1,7 @@
 /* The prompt's built-in commands, one table row each. */
 #pragma once
 #include "session.h"
-#include "words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
 #include <stddef.h>

@@ -78,8 +78,13 @@ static enum kb_countdown_end follow(struct kb_session *s)
 		}
 		if (key_pressed(&stdin_open)) {
 			kb_error err = { 0 };
-			if (kb_console_cancel(s, &err) < 0)
+			int r = kb_console_cancel(s, &err);
+			if (r < 0)
 				printf("\n%s", err.text);
+			if (r == -EBUSY) {
+				shown = true; /* too late: the loop follows the boot it lost to */
+				continue;
+			}
 			if (shown)
 				printf("\n");
 			return KB_COUNTDOWN_KEY;

@@ -18,27 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *kb_line_kind_name(enum kb_line_kind k)
-{
-	switch (k) {
-	case KB_LINE_EMPTY:
-		return "empty";
-	case KB_LINE_ASSIGN:
-		return "assign";
-	case KB_LINE_LABEL:
-		return "label";
-	case KB_LINE_KERNEL:
-		return "kernel";
-	case KB_LINE_LEGACY:
-		return "legacy";
-	case KB_LINE_BUILTIN:
-		return "builtin";
-	case KB_LINE_COMMAND:
-		return "command";
-	}
-	return "?";
-}
-
 /* "name=" with a shell-variable name; a device tag (UUID=…:/p) is a path. */
 static bool is_assignment_word(const struct kb_word *word)
 {
@@ -56,7 +35,8 @@ static bool is_device_word(const char *t)
 {
 	if (strchr(t, ':'))
 		return false;
-	return kb_is_device_name(strncmp(t, "/dev/", 5) == 0 ? t + 5 : t);
+	const char *name = strncmp(t, "/dev/", 5) == 0 ? t + 5 : t;
+	return kb_path_is_device_word(name, strlen(name));
 }
 
 static bool is_remote(const char *t)
@@ -139,7 +119,7 @@ int kb_line_assignment(const char *line, char **ret_name, char **ret_value)
 	/* debian='/boot/vmlinuz quiet' is one word: unquote it. */
 	struct kb_words w;
 	char *v = NULL;
-	if (kb_words_split(raw, &w, NULL) >= 0) {
+	if (kb_words_split(raw, KB_WORDS_OPERATORS, &w, NULL) >= 0) {
 		if (w.n == 1 && w.v[0].quoted && w.v[0].start == 0 && w.v[0].end == n)
 			v = strdup(w.v[0].text);
 		kb_words_free(&w);
@@ -209,23 +189,32 @@ static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
 	int r = kb_bootline_parse(line, &bl, err);
 	if (r < 0)
 		return r;
-	static char kernel[KB_PATH_MAX], initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	/* The paths as the core takes them, on the heap: 68 KiB with the initrds. */
+	_cleanup_free_ struct {
+		char kernel[KB_PATH_MAX];
+		char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	} *paths = calloc(1, sizeof(*paths));
+	if (!paths) {
+		kb_bootline_free(&bl);
+		return kb_error_set(err, ENOMEM, "out of memory");
+	}
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
 	r = check_file(s, bl.kernel, err);
 	if (r >= 0)
-		r = absolute(s, bl.kernel, kernel, sizeof(kernel), err);
+		r = absolute(s, bl.kernel, paths->kernel, sizeof(paths->kernel), err);
 	for (size_t i = 0; r >= 0 && i < bl.n_initrds && i < KB_ENTRY_INITRDS_MAX; i++) {
 		r = check_file(s, bl.initrds[i], err);
 		if (r >= 0)
-			r = absolute(s, bl.initrds[i], initrds[i], KB_PATH_MAX, err);
-		initrd_ptrs[i] = initrds[i];
+			r = absolute(s, bl.initrds[i], paths->initrds[i], KB_PATH_MAX, err);
+		initrd_ptrs[i] = paths->initrds[i];
 	}
 	if (r >= 0) {
 		struct kb_boot_request req = {
-			.kernel = kernel,
+			.kernel = paths->kernel,
 			.initrds = initrd_ptrs,
 			.n_initrds = bl.n_initrds,
 			.cmdline = bl.cmdline ? bl.cmdline : "",
+			.insecure = s->insecure,
 		};
 		r = kb_console_boot(s, &req, err);
 	}
@@ -245,7 +234,7 @@ static int run_assign(struct kb_session *s, const char *line, kb_error *err)
 static int run_line(struct kb_session *s, const char *line, int depth, kb_error *err)
 {
 	struct kb_words w;
-	int r = kb_words_split(line, &w, err);
+	int r = kb_words_split(line, KB_WORDS_OPERATORS, &w, err);
 	if (r < 0)
 		return r;
 	switch (kb_line_classify(s, &w)) {

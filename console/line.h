@@ -4,7 +4,7 @@
  * a label for the session. */
 #pragma once
 #include "session.h"
-#include "words.h"
+#include "kboot-core/words.h"
 
 enum kb_line_kind {
 	KB_LINE_EMPTY,   /* nothing, or a # comment */
@@ -18,7 +18,6 @@ enum kb_line_kind {
 
 enum { KB_LABEL_DEPTH_MAX = 8 }; /* labels expanding to labels */
 
-const char *kb_line_kind_name(enum kb_line_kind k);
 /* Decide what the line is; looks at the files a path names (a kernel, or a
  * program to run?) but changes nothing. */
 enum kb_line_kind kb_line_classify(const struct kb_session *s, const struct kb_words *w);

@@ -112,8 +112,8 @@ int kb_command_insecure(struct kb_session *s, const char *line, const struct kb_
 		return kb_error_set(err, EINVAL, "usage: insecure KERNEL-URL [initrd=…] [cmdline] "
 						 "(https without certificate checks)");
 	printf("insecure: the server's certificate is not checked\n");
-	kb_client_insecure = true;
+	s->insecure = true; /* for the boot this one line asks for */
 	(void)kb_line_run(s, line + w->v[1].start); /* prints its own error */
-	kb_client_insecure = false;
+	s->insecure = false;
 	return 0;
 }

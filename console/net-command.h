@@ -3,7 +3,7 @@
  * commands.c. */
 #pragma once
 #include "session.h"
-#include "words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
 int kb_command_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err);

@@ -1,7 +1,7 @@
 /* Running a shell command from the prompt: kboot's own programs directly,
  * programs only the target system has chrooted into it (paper §3.3). */
 #pragma once
-#include "words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
 #include <stdbool.h>

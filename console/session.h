@@ -13,6 +13,7 @@ struct kb_session {
 	char cwd[KB_PATH_MAX];   /* a generalized path; "/" is the target's root */
 	struct kb_client *client; /* kbootd, when it runs; NULL: straight on the core */
 	bool quit;                /* EOF or `exit` */
+	bool insecure;            /* the `insecure` command's line: https unchecked */
 };
 
 void kb_session_init(struct kb_session *s);

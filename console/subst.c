@@ -13,131 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool all_digits(const char *s, size_t n)
+/* What a word is comes from the core's one scheme table (kb_path_kind_of),
+ * so the prompt never reads a path otherwise than a boot does. */
+static bool kind_is(const char *text, enum kb_path_kind kind)
 {
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-static bool all_lower(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* prefix + letters + optional digits: sda, sda1, hda7, vdb2, xvda1. */
-static bool letters_then_digits(const char *name, const char *prefix)
-{
-	size_t p = strlen(prefix);
-	if (strncmp(name, prefix, p) != 0)
-		return false;
-	const char *s = name + p;
-	size_t letters = 0;
-	while (islower((unsigned char)s[letters]))
-		letters++;
-	if (!all_lower(s, letters) || letters > 3)
-		return false;
-	return s[letters] == '\0' || all_digits(s + letters, strlen(s + letters));
-}
-
-/* prefix + digits [+ sep + digits] ...: nvme0n1p2, mmcblk0p1, loop0, md0. */
-static bool digits_groups(const char *name, const char *prefix, const char *seps)
-{
-	size_t p = strlen(prefix);
-	if (strncmp(name, prefix, p) != 0)
-		return false;
-	const char *s = name + p;
-	size_t groups = 0;
-	while (*s) {
-		size_t n = strspn(s, "0123456789");
-		if (n == 0)
-			return false;
-		s += n;
-		groups++;
-		if (!*s)
-			break;
-		if (!strchr(seps, *s))
-			return false;
-		s++;
-		if (!*s)
-			return false;
-	}
-	return groups > 0;
-}
-
-bool kb_is_device_name(const char *name)
-{
-	if (!name || !*name || strlen(name) >= 32 || strchr(name, '/'))
-		return false;
-	if (letters_then_digits(name, "sd") || letters_then_digits(name, "hd") ||
-	    letters_then_digits(name, "vd") || letters_then_digits(name, "xvd"))
-		return true;
-	if (digits_groups(name, "nvme", "np") || digits_groups(name, "mmcblk", "p") ||
-	    digits_groups(name, "loop", "p") || digits_groups(name, "md", "p") ||
-	    digits_groups(name, "sr", "") || digits_groups(name, "dm-", "") ||
-	    digits_groups(name, "nbd", "p") || digits_groups(name, "ubiblock", "_"))
-		return true;
-	char sys[512];
-	if ((size_t)snprintf(sys, sizeof(sys), "%s/class/block/%s", kb_env()->sys_dir, name) >=
-	    sizeof(sys))
-		return false;
-	return access(sys, F_OK) == 0;
-}
-
-static bool has_tag_prefix(const char *text)
-{
-	static const char *const tags[] = { "UUID=", "LABEL=", "PARTUUID=", "PARTLABEL=" };
-	for (size_t i = 0; i < KB_ELEMENTSOF(tags); i++)
-		if (strncmp(text, tags[i], strlen(tags[i])) == 0)
-			return true;
-	return false;
+	enum kb_path_kind k;
+	return kb_path_kind_of(text, &k) == 0 && k == kind;
 }
 
 bool kb_is_device_file(const char *text)
 {
-	const char *colon = strchr(text, ':');
-	if (!colon)
-		return false;
-	if (has_tag_prefix(text))
-		return colon > strchr(text, '=') + 1;
-	char dev[64];
-	size_t n = (size_t)(colon - text);
-	if (n >= sizeof(dev))
-		return false;
-	memcpy(dev, text, n);
-	dev[n] = '\0';
-	const char *name = strncmp(dev, "/dev/", 5) == 0 ? dev + 5 : dev;
-	return kb_is_device_name(name);
-}
-
-/* scheme://… for the schemes path.h knows. */
-static bool is_url(const char *text)
-{
-	static const char *const schemes[] = { "http://", "https://", "ftp://", "tftp://" };
-	for (size_t i = 0; i < KB_ELEMENTSOF(schemes); i++)
-		if (strncmp(text, schemes[i], strlen(schemes[i])) == 0)
-			return true;
-	return false;
-}
-
-/* host:/path, the NFS form: a host name, then ":/". */
-static bool is_nfs(const char *text)
-{
-	const char *colon = strchr(text, ':');
-	if (!colon || colon == text || colon[1] != '/')
-		return false;
-	for (const char *p = text; p < colon; p++)
-		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
-			return false;
-	return true;
+	return kind_is(text, KB_PATH_DEVICE_FILE);
 }
 
 bool kb_word_is_path(const char *text)
@@ -146,13 +32,17 @@ bool kb_word_is_path(const char *text)
 		return false;
 	if (text[0] == '/')
 		return true;
-	return is_url(text) || kb_is_device_file(text) || is_nfs(text);
+	enum kb_path_kind k;
+	return kb_path_kind_of(text, &k) == 0 &&
+	       (k == KB_PATH_URL || k == KB_PATH_DEVICE_FILE || k == KB_PATH_NFS);
 }
 
 const char *kb_word_assigned_path(const char *text)
 {
-	if (!text || !(isalpha((unsigned char)text[0]) || text[0] == '_') || has_tag_prefix(text))
-		return NULL;
+	enum kb_path_kind k;
+	if (!text || !(isalpha((unsigned char)text[0]) || text[0] == '_') ||
+	    (kb_path_kind_of(text, &k) == 0 && (k == KB_PATH_DEVICE || k == KB_PATH_DEVICE_FILE)))
+		return NULL; /* UUID=x:/boot is a path, not x assigned */
 	const char *p = text;
 	while (isalnum((unsigned char)*p) || *p == '_')
 		p++;
@@ -191,19 +81,21 @@ static int subst_through_parent(const char *text, const char *cwd, char *ret, si
 int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
 		  kb_error *err)
 {
-	struct kb_path p;
-	int r = kb_path_parse(text, cwd, &p, err);
+	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
+	if (!p)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(text, cwd, p, err);
 	if (r < 0)
 		return r;
-	if (inside_target && p.kind == KB_PATH_TARGET) {
-		if ((size_t)snprintf(ret, size, "%s", p.path) >= size)
+	if (inside_target && p->kind == KB_PATH_TARGET) {
+		if ((size_t)snprintf(ret, size, "%s", p->path) >= size)
 			return kb_error_set(err, ENAMETOOLONG, "%s: name too long", text);
 		return 0;
 	}
 	char local[KB_PATH_MAX];
 	kb_error e = { 0 };
-	r = kb_path_resolve(&p, local, sizeof(local), &e);
-	if (r == -ENOENT && p.kind != KB_PATH_URL && p.kind != KB_PATH_DEVICE) {
+	r = kb_path_resolve(p, local, sizeof(local), &e);
+	if (r == -ENOENT && p->kind != KB_PATH_URL && p->kind != KB_PATH_DEVICE) {
 		kb_error e2 = { 0 };
 		if (subst_through_parent(text, cwd, local, sizeof(local), &e2) == 0)
 			r = 0;
@@ -290,7 +182,7 @@ int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, b
 		  char **ret, kb_error *err)
 {
 	struct kb_buf b;
-	kb_buf_init(&b, KB_LINE_MAX * 4);
+	kb_buf_init(&b, KB_WORDS_TEXT_MAX * 4);
 	size_t at = 0;
 	int r = kb_buf_adds(&b, "");
 	for (size_t i = 0; r >= 0 && i < w->n; i++) {

@@ -1,16 +1,14 @@
 /* Path name substitution for shell commands (the paper's §3.3): words that
  * are generalized path names become the local paths the command can open. */
 #pragma once
-#include "words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A kernel's name for a block device: sda, sda1, hda7, vdb2, xvda1, nvme0n1p2,
- * mmcblk0p1, loop0, md0, sr0, dm-1, or one /sys/class/block knows. */
-bool kb_is_device_name(const char *name);
-/* "sda1:…", "/dev/sda6:…", "UUID=…:…", "LABEL=…:…", "PARTUUID=…:…". */
+/* "sda1:…", "/dev/sda6:…", "UUID=…:…", "LABEL=…:…", "PARTUUID=…:…", as the
+ * core's path table reads them (kb_path_kind_of). */
 bool kb_is_device_file(const char *text);
 /* Does a word name a generalized path that substitution rewrites?
  * "//p", "/p", "dev:/p", "dev:p", "host:/p", "scheme://…" do; plain words,

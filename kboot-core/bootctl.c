@@ -3,8 +3,10 @@
 #include "cleanup.h"
 #include "env.h"
 #include "event.h"
+#include "fetch.h"
 #include "kexec.h"
 #include "log.h"
+#include "mount.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,6 +199,18 @@ static int resume_or_remember_countdown(const char *entry_id, int seconds)
 	return -1;
 }
 
+/* With lock held, from idle or countdown: a boot starts (state "loading"). */
+static void begin_loading_locked(void)
+{
+	countdown_generation++; /* whichever countdown ran has ended */
+	status.has_error = false;
+	kb_error_clear(&status.last_error);
+	set_state_locked(KB_BOOT_LOADING);
+}
+
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err);
+
 static void *countdown_main(void *arg)
 {
 	unsigned generation = (unsigned)(uintptr_t)arg;
@@ -235,21 +249,29 @@ static void *countdown_main(void *arg)
 		kb_event_emit(&ev);
 		pthread_mutex_lock(&lock);
 	}
+	/* Countdown to loading in the same critical section: a cancel either
+	 * lands before (and nothing boots) or sees "loading" and says so. */
 	bool fire = countdown_generation == generation && state == KB_BOOT_COUNTDOWN;
+	if (fire)
+		begin_loading_locked();
 	pthread_mutex_unlock(&lock);
 	if (!fire)
 		return NULL;
 
+	emit_state();
 	kb_info("countdown over: booting %s", entry_id);
 	kb_error err = { 0 };
-	struct kb_boot_plan plan;
-	(void)kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = entry_id }, &plan, &err);
+	(void)boot_loading(&(struct kb_boot_request){ .entry_id = entry_id }, NULL, &err);
 	return NULL;
 }
 
 static int cancel_countdown(bool by_person)
 {
 	pthread_mutex_lock(&lock);
+	if (state == KB_BOOT_LOADING || state == KB_BOOT_BOOTING) {
+		pthread_mutex_unlock(&lock);
+		return -EBUSY; /* too late: the countdown fired, or a boot was asked for */
+	}
 	if (state != KB_BOOT_COUNTDOWN) {
 		pthread_mutex_unlock(&lock);
 		return -EALREADY;
@@ -339,12 +361,21 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 			     kb_error *err)
 {
 	memset(plan, 0, sizeof(*plan));
+	plan->insecure = req->insecure;
+	if (plan->insecure)
+		kb_warn("this boot asks for insecure https: certificates are not checked");
 	if (req->entry_id) {
 		pthread_mutex_lock(&lock);
 		const struct kb_entry *e = kb_entry_find(&entries, req->entry_id);
 		if (!e) {
 			pthread_mutex_unlock(&lock);
 			return kb_error_set(err, ENOENT, "%s: no such entry", req->entry_id);
+		}
+		if (e->broken) {
+			int r = kb_error_set(err, EINVAL, "%s: cannot be booted: %s",
+					     e->title ? e->title : req->entry_id, e->broken);
+			pthread_mutex_unlock(&lock);
+			return r;
 		}
 		if (e->type == KB_ENTRY_LEGACY) {
 			int r = kb_legacy_plan(e, &plan->legacy, err);
@@ -386,21 +417,50 @@ static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_p
 	return 0;
 }
 
-/* Resolve every path to a local file and load it with kexec. */
+static void hold_endp(bool *holding)
+{
+	if (*holding)
+		kb_fetch_hold_end();
+}
+
+/* Resolve every path to a local file and load it with kexec. Downloads stay
+ * in the cache until kexec has them, whatever else is fetched meanwhile. */
+/* A generalized path's local file; an https one is checked unless the
+ * request asked otherwise. */
+static int local_file(const char *text, bool insecure, char *ret, size_t size, kb_error *err)
+{
+	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
+	if (!p)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(text, NULL, p, err);
+	if (r < 0)
+		return r;
+	p->insecure = insecure;
+	return kb_path_resolve(p, ret, size, err);
+}
+
 static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 {
-	static char local_kernel[KB_PATH_MAX];
-	static char local_initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	/* Local names on the heap: 68 KiB with the initrds. */
+	_cleanup_free_ struct {
+		char kernel[KB_PATH_MAX];
+		char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
+	} *local = calloc(1, sizeof(*local));
+	if (!local)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	char *local_kernel = local->kernel;
 	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
+	kb_fetch_hold_begin();
+	_cleanup_(hold_endp) bool holding __attribute__((unused)) = true;
 
-	int r = kb_path_to_local(plan->kernel, NULL, local_kernel, sizeof(local_kernel), err);
+	int r = local_file(plan->kernel, plan->insecure, local->kernel, sizeof(local->kernel), err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < plan->n_initrds; i++) {
-		r = kb_path_to_local(plan->initrds[i], NULL, local_initrds[i], KB_PATH_MAX, err);
+		r = local_file(plan->initrds[i], plan->insecure, local->initrds[i], KB_PATH_MAX, err);
 		if (r < 0)
 			return r;
-		initrd_ptrs[i] = local_initrds[i];
+		initrd_ptrs[i] = local->initrds[i];
 	}
 	struct kb_kexec_image img = { .kernel = local_kernel,
 				      .initrds = initrd_ptrs,
@@ -421,7 +481,7 @@ static int load_plan(struct kb_boot_plan *plan, kb_error *err)
 
 static void *handover_main(void *arg)
 {
-	const struct kb_boot_plan *plan = arg;
+	_cleanup_free_ struct kb_boot_plan *plan = arg; /* this thread's own copy */
 	struct timespec delay = { .tv_sec = KB_HANDOVER_DELAY_MS / 1000,
 				  .tv_nsec = (KB_HANDOVER_DELAY_MS % 1000) * 1000000L };
 	nanosleep(&delay, NULL);
@@ -434,8 +494,12 @@ static void *handover_main(void *arg)
 	} else {
 		kb_kexec_exec(&err);
 	}
-	/* Still here: the handover failed. */
+	/* Still here: the handover failed. Put the mounts it took down back, or
+	 * every target path would say "no target system" until a device changes. */
 	kb_err("%s", err.text);
+	kb_error mount_err = { 0 };
+	if (kb_mount_restore_all(&mount_err) < 0)
+		kb_warn("%s", mount_err.text);
 	pthread_mutex_lock(&lock);
 	status.has_error = true;
 	status.last_error = err;
@@ -466,21 +530,36 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		return kb_error_set(err, EBUSY, "a boot is already under way (%s)",
 				    kb_boot_state_name(s));
 	}
-	countdown_generation++; /* a manual choice ends the countdown */
-	status.has_error = false;
-	kb_error_clear(&status.last_error);
-	set_state_locked(KB_BOOT_LOADING);
+	begin_loading_locked(); /* a manual choice ends the countdown */
 	pthread_mutex_unlock(&lock);
 	emit_state();
+	return boot_loading(req, ret_plan, err);
+}
 
-	static struct kb_boot_plan plan; /* large; only one boot runs at a time */
-	int r = plan_from_request(req, &plan, err);
-	if (r >= 0 && plan.is_legacy) {
-		kb_info("%s: %s", plan.title, plan.legacy.note);
-		r = kb_legacy_check(&plan.legacy, err);
+/* The rest of a boot, once the state is "loading". */
+static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *ret_plan,
+			kb_error *err)
+{
+	kb_error local_err = { 0 };
+	if (!err)
+		err = &local_err;
+	/* 83 KiB: on the heap, never on a (countdown) thread's stack. */
+	_cleanup_free_ struct kb_boot_plan *planp = calloc(1, sizeof(*planp));
+	if (!planp) {
+		kb_error_set(err, ENOMEM, "out of memory");
+		pthread_mutex_lock(&lock);
+		fail_locked(err);
+		pthread_mutex_unlock(&lock);
+		emit_state();
+		return -ENOMEM;
+	}
+	int r = plan_from_request(req, planp, err);
+	if (r >= 0 && planp->is_legacy) {
+		kb_info("%s: %s", planp->title, planp->legacy.note);
+		r = kb_legacy_check(&planp->legacy, err);
 	} else if (r >= 0) {
-		kb_info("loading %s (%s)", plan.title, plan.kernel);
-		r = load_plan(&plan, err);
+		kb_info("loading %s (%s)", planp->title, planp->kernel);
+		r = load_plan(planp, err);
 	}
 	if (r < 0) {
 		kb_err("%s", err->text);
@@ -491,10 +570,10 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		return r;
 	}
 	if (ret_plan)
-		*ret_plan = plan;
+		*ret_plan = *planp;
 
 	if (req->dry_run) {
-		r = plan.is_legacy ? 0 : kb_kexec_unload(err);
+		r = planp->is_legacy ? 0 : kb_kexec_unload(err);
 		pthread_mutex_lock(&lock);
 		if (r < 0)
 			fail_locked(err);
@@ -503,29 +582,31 @@ int kb_bootctl_boot(const struct kb_boot_request *req, struct kb_boot_plan *ret_
 		pthread_mutex_unlock(&lock);
 		emit_state();
 		if (r == 0)
-			kb_info("dry run: %s would boot", plan.title);
+			kb_info("dry run: %s would boot", planp->title);
 		return r;
 	}
 
 	pthread_mutex_lock(&lock);
-	if (plan.is_legacy)
+	if (planp->is_legacy)
 		snprintf(status.booting, sizeof(status.booting), "the first-stage loader: %.3000s",
-			 plan.legacy.note);
+			 planp->legacy.note);
 	else
-		snprintf(status.booting, sizeof(status.booting), "%s", plan.kernel);
+		snprintf(status.booting, sizeof(status.booting), "%s", planp->kernel);
 	state = KB_BOOT_BOOTING;
 	status.state = state;
 	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	kb_info("handing over to %s", plan.is_legacy ? plan.legacy.note : plan.kernel);
+	kb_info("handing over to %s", planp->is_legacy ? planp->legacy.note : planp->kernel);
 	emit_state();
 
 	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, handover_main, &plan);
+	r = pthread_create(&t, &attr, handover_main, planp);
 	pthread_attr_destroy(&attr);
+	if (r == 0)
+		planp = NULL; /* the handover thread frees it */
 	if (r != 0) {
 		kb_error_set(err, r, "cannot start the handover: %s", strerror(r));
 		pthread_mutex_lock(&lock);

@@ -22,6 +22,7 @@ struct kb_boot_request {
 	size_t n_initrds;
 	const char *cmdline; /* NULL: the entry's own (or "" for a bare kernel) */
 	bool dry_run;        /* load, check, unload: nothing boots */
+	bool insecure;       /* https paths: skip certificate checks (logged) */
 };
 
 struct kb_boot_plan {
@@ -31,6 +32,7 @@ struct kb_boot_plan {
 	size_t n_initrds;
 	char cmdline[KB_CMDLINE_MAX];
 	struct kb_file_info kernel_info;
+	bool insecure;  /* from the request: its https paths are fetched unchecked */
 	bool is_legacy; /* a legacy entry: no kernel; the handoff below instead */
 	struct kb_legacy_plan legacy;
 };
@@ -55,7 +57,10 @@ int kb_bootctl_entries(struct kb_entry_list *ret, kb_error *err);
  * when a countdown was stopped before in this run (<run_dir>/autoboot-stopped:
  * a restarted kbootd does not count down behind the person who stopped it). */
 int kb_bootctl_start_countdown(kb_error *err);
-/* Stop the countdown (and remember that, see above); -EALREADY when none ran. */
+/* Stop the countdown (and remember that, see above); -EALREADY when none ran,
+ * -EBUSY when it is too late: the countdown fired (or a boot was asked for)
+ * and the boot is loading or handing over. The countdown's end and the start
+ * of loading are one step, so 0 always means nothing boots. */
 int kb_bootctl_cancel(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after

@@ -2,6 +2,7 @@
 #include "bootline.h"
 #include "buf.h"
 #include "cleanup.h"
+#include "words.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -22,83 +23,19 @@ static void strv_freep(char ***v)
 	kb_strv_free(*v);
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* One word starting at *pp (not blank); leaves *pp after it. */
-static int split_word(const char **pp, struct kb_buf *w, kb_error *err)
-{
-	const char *p = *pp;
-	int r = 0;
-	while (*p && !is_blank(*p) && r >= 0) {
-		if (*p == '\'') {
-			const char *end = strchr(p + 1, '\'');
-			if (!end)
-				return kb_error_set(err, EINVAL, "unterminated ' quote");
-			r = kb_buf_add(w, p + 1, (size_t)(end - p - 1));
-			p = end + 1;
-		} else if (*p == '"') {
-			p++;
-			while (*p && *p != '"' && r >= 0) {
-				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
-					p++;
-				r = kb_buf_add(w, p++, 1);
-			}
-			if (*p != '"')
-				return kb_error_set(err, EINVAL, "unterminated \" quote");
-			p++;
-		} else if (*p == '\\' && p[1]) {
-			r = kb_buf_add(w, p + 1, 1);
-			p += 2;
-		} else {
-			r = kb_buf_add(w, p++, 1);
-		}
-	}
-	if (r < 0)
-		return kb_error_set(err, E2BIG, "boot line longer than %d bytes", KB_BOOTLINE_MAX);
-	*pp = p;
-	return 0;
-}
-
 int kb_bootline_split(const char *text, char ***ret_argv, kb_error *err)
 {
-	if (strlen(text) > KB_BOOTLINE_MAX)
-		return kb_error_set(err, E2BIG, "boot line longer than %d bytes", KB_BOOTLINE_MAX);
-	_cleanup_(strv_freep) char **argv = calloc(1, sizeof(char *));
+	_cleanup_(kb_words_free) struct kb_words w = { 0 };
+	int r = kb_words_split(text, 0, &w, err);
+	if (r < 0)
+		return r;
+	_cleanup_(strv_freep) char **argv = calloc(w.n + 1, sizeof(char *));
 	if (!argv)
 		return kb_error_set(err, ENOMEM, "out of memory");
-	size_t n = 0;
-	const char *p = text;
-	for (;;) {
-		while (is_blank(*p))
-			p++;
-		if (!*p)
-			break;
-		if (n >= KB_BOOTLINE_WORDS_MAX)
-			return kb_error_set(err, E2BIG, "more than %d words in a boot line",
-					    KB_BOOTLINE_WORDS_MAX);
-		struct kb_buf w;
-		kb_buf_init(&w, KB_BOOTLINE_MAX);
-		int r = split_word(&p, &w, err);
-		if (r < 0) {
-			kb_buf_free(&w);
-			return r;
-		}
-		char **v = realloc(argv, (n + 2) * sizeof(char *));
-		if (!v) {
-			kb_buf_free(&w);
-			return kb_error_set(err, ENOMEM, "out of memory");
-		}
-		argv = v;
-		argv[n] = kb_buf_steal(&w);
-		argv[++n] = NULL;
-		if (!argv[n - 1])
-			return kb_error_set(err, ENOMEM, "out of memory");
-	}
+	for (size_t i = 0; i < w.n; i++)
+		argv[i] = TAKE_PTR(w.v[i].text);
 	*ret_argv = TAKE_PTR(argv);
-	return (int)n;
+	return (int)w.n;
 }
 
 int kb_bootline_join(char *const *words, size_t n, char **ret, kb_error *err)

@@ -1,8 +1,7 @@
 /* The boot line: what a kboot.conf label holds and what a person types at
  * the prompt:
  *     KERNEL-PATH [initrd=P[,P...]]... [root=...] words...
- * with shell-like quoting ('...' literal, "..." with \" \\ \$ \` escapes,
- * a backslash escaping the next character). The kernel is the first word
+ * with shell-style quoting as words.h lexes it. The kernel is the first word
  * that is not initrd=; initrd= may repeat or list paths with commas; every
  * other word (root= included) is the kernel command line. */
 #pragma once
@@ -11,9 +10,10 @@
 
 #include <stddef.h>
 
+#include "words.h"
+
 enum {
-	KB_BOOTLINE_MAX = 8192,      /* bytes of one boot line */
-	KB_BOOTLINE_WORDS_MAX = 512, /* words in one boot line */
+	KB_BOOTLINE_MAX = KB_WORDS_TEXT_MAX, /* bytes of one boot line */
 };
 
 /* Split text into words (quotes removed). *ret_argv is NULL-terminated;

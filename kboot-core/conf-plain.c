@@ -119,17 +119,13 @@ static int add_kernel(const struct kb_fs *fs, const struct kernel *k, const char
 			initrd[0] = '\0';
 	}
 	snprintf(title, sizeof(title), "Linux %s", k->version);
-	char source[KB_PATH_MAX];
-	if (dir_path(k->dir, k->file, path, sizeof(path)) < 0 ||
-	    kb_fs_path(fs, path, source, sizeof(source)) < 0)
-		snprintf(source, sizeof(source), "%s", k->file);
 	struct kb_entry e = {
 		.title = title,
 		.kernel = kernel,
 		.initrds = { initrd },
 		.n_initrds = initrd[0] ? 1 : 0,
 		.cmdline = (char *)cmdline,
-		.source = source,
+		.source = kernel, /* a plain kernel is its own source */
 		.version = (char *)k->version,
 		.type = KB_ENTRY_LINUX,
 	};

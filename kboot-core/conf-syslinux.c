@@ -15,10 +15,13 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const syslinux_cfgs[] = {
-	"/boot/extlinux/extlinux.conf", "/extlinux/extlinux.conf", "/syslinux/syslinux.cfg",
-	"/isolinux/isolinux.cfg",	"/boot/syslinux/syslinux.cfg",
-};
+/* Where syslinux, extlinux and isolinux look for their config, and the
+ * names they try there; in each directory the first name found is the
+ * config (the loader reads only that one). */
+static const char *const syslinux_dirs[] = { "/boot/extlinux", "/extlinux", "/boot/syslinux",
+					     "/syslinux",      "/boot/isolinux", "/isolinux",
+					     "" };
+static const char *const syslinux_names[] = { "extlinux.conf", "syslinux.cfg", "isolinux.cfg" };
 
 enum { SYSLINUX_WORDS_MAX = 512 };
 
@@ -338,11 +341,14 @@ static int parse_cfg(const struct kb_fs *fs, const char *path, const char *dir,
 
 int kb_parse_syslinux(const struct kb_fs *fs, struct kb_entry_list *out, kb_error *err)
 {
-	for (size_t i = 0; i < KB_ELEMENTSOF(syslinux_cfgs); i++) {
-		char dir[KB_PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", syslinux_cfgs[i]);
-		*strrchr(dir, '/') = '\0';
-		int r = parse_cfg(fs, syslinux_cfgs[i], dir, out, err);
+	for (size_t i = 0; i < KB_ELEMENTSOF(syslinux_dirs); i++) {
+		const char *dir = syslinux_dirs[i];
+		int r = -ENOENT;
+		for (size_t k = 0; k < KB_ELEMENTSOF(syslinux_names) && r == -ENOENT; k++) {
+			char path[KB_PATH_MAX];
+			snprintf(path, sizeof(path), "%s/%s", dir, syslinux_names[k]);
+			r = parse_cfg(fs, path, dir, out, err);
+		}
 		if (r < 0 && r != -ENOENT)
 			return r;
 	}

@@ -3,6 +3,7 @@
  * of several words (petitboot's `label=kernel args`) is kept as written, to be
  * split later by the boot-line parser. */
 #include "config.h"
+#include "words.h"
 #include "bootline.h"
 #include "buf.h"
 #include "cleanup.h"
@@ -178,69 +179,26 @@ static int apply_setting(struct kb_config *c, const char *key, const char *value
 	return kb_error_set(err, EINVAL, "unknown setting %s", key);
 }
 
-/* The value after '=': up to an unquoted newline or a comment. Quotes may
- * span lines (as in sh). *pp and *line advance past it. */
+/* The value after '=': the shell words up to an unquoted newline or a
+ * comment (quotes may span lines, as in sh). One word is taken unquoted;
+ * several are kept as typed (a boot line, split again when it boots). *pp
+ * and *line advance past it. */
 static int scan_value(const char **pp, unsigned *line, char **ret, kb_error *err)
 {
-	const char *p = *pp, *start = p, *end = p;
-	size_t words = 0;
-	struct kb_buf word;
-	kb_buf_init(&word, KB_BOOTLINE_MAX);
-	int r = kb_buf_adds(&word, "");
-	while (r >= 0) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '\n' || *p == '#')
-			break;
-		words++;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && r >= 0) {
-			if (*p == '\'' || *p == '"') {
-				char q = *p++;
-				while (*p && *p != q && r >= 0) {
-					if (q == '"' && *p == '\\' && p[1] && strchr("\"\\$`\n", p[1])) {
-						p++;
-						if (*p == '\n') { /* line continuation */
-							(*line)++;
-							p++;
-							continue;
-						}
-					} else if (*p == '\n') {
-						(*line)++;
-					}
-					r = words == 1 ? kb_buf_add(&word, p, 1) : 0;
-					p++;
-				}
-				if (!*p) {
-					kb_buf_free(&word);
-					return kb_error_set(err, EINVAL, "unterminated quote");
-				}
-				p++;
-			} else if (*p == '\\' && p[1]) {
-				if (p[1] == '\n')
-					(*line)++;
-				else if (words == 1)
-					r = kb_buf_add(&word, p + 1, 1);
-				p += 2;
-			} else {
-				r = words == 1 ? kb_buf_add(&word, p, 1) : 0;
-				p++;
-			}
-		}
-		end = p;
-	}
-	if (r < 0) {
-		kb_buf_free(&word);
-		return kb_error_set(err, E2BIG, "value longer than %d bytes", KB_BOOTLINE_MAX);
-	}
-	while (*p && *p != '\n')
-		p++; /* the comment */
-	*pp = p;
-	if (words <= 1) {
-		*ret = kb_buf_steal(&word);
-	} else {
-		kb_buf_free(&word);
-		*ret = strndup(start, (size_t)(end - start));
-	}
+	const char *p = *pp;
+	_cleanup_(kb_words_free) struct kb_words w = { 0 };
+	int r = kb_words_split(p, KB_WORDS_ONE_LINE, &w, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < w.end; i++)
+		*line += p[i] == '\n';
+	*pp = p + w.end;
+	if (w.n == 0)
+		*ret = strdup("");
+	else if (w.n == 1)
+		*ret = strdup(w.v[0].text);
+	else
+		*ret = strndup(p + w.v[0].start, w.v[w.n - 1].end - w.v[0].start);
 	return *ret ? 0 : kb_error_set(err, ENOMEM, "out of memory");
 }
 

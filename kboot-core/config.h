@@ -26,7 +26,7 @@ struct kb_config {
 	int timeout_s; /* seconds before booting the default; -1: never */
 	char *root;    /* target root: device, UUID=, LABEL= or PARTUUID= */
 	char *message;
-	/* networking (issue 6) */
+	/* networking, applied once at start (net-startup.c) */
 	char *network; /* "dhcp" (default), "static", "none" */
 	char *interface, *address, *gateway, *dns, *hostname;
 	/* kbootd */

@@ -128,9 +128,10 @@ static int write_all(const char *path, const char *text, size_t len)
 	return 0;
 }
 
-/* Fetch prefix+name from the server into the mirror. -ENOENT: not there. */
-static int fetch_config(const struct pxe *p, const char *name, char *ret_rel, size_t size,
-			kb_error *err)
+/* Fetch prefix+name from the server into the mirror. -ENOENT: not there.
+ * Not inlined: its path buffers would add to discover_pxelinux's frame. */
+static __attribute__((noinline)) int fetch_config(const struct pxe *p, const char *name, char *ret_rel,
+						  size_t size, kb_error *err)
 {
 	char url[PXE_URL_MAX], cached[KB_PATH_MAX], local[KB_PATH_MAX];
 	const char *rel = name[0] == '/' ? skip_slashes(name) : NULL;
@@ -200,7 +201,9 @@ static int add_with_urls(const struct pxe *p, const struct kb_entry *e, bool may
 static void discover_pxelinux(const struct pxe *p, const struct kb_net_interface *ifc,
 			      bool may_default, struct kb_entry_list *out)
 {
-	char names[PXE_CONFIG_NAMES_MAX][KB_NET_VALUE_MAX];
+	_cleanup_free_ char(*names)[KB_NET_VALUE_MAX] = calloc(PXE_CONFIG_NAMES_MAX, sizeof(*names));
+	if (!names)
+		return;
 	size_t n = config_names(ifc, ifc->lease.pxeconffile, names);
 	char rel[KB_PATH_MAX];
 	bool found = false;
@@ -250,22 +253,22 @@ void kb_entries_discover_pxe(struct kb_entry_list *out)
 		kb_warn("network boot: %s", err.text);
 		return;
 	}
-	struct pxe p;
-	if (pxe_from_state(st, &p) < 0)
+	_cleanup_free_ struct pxe *p = calloc(1, sizeof(*p)); /* ~10 KiB of names */
+	if (!p || pxe_from_state(st, p) < 0)
 		return;
 	const struct kb_net_interface *ifc = NULL;
 	for (size_t i = 0; i < st->n_interfaces && !ifc; i++)
-		if (strcmp(st->interfaces[i].name, p.iface) == 0)
+		if (strcmp(st->interfaces[i].name, p->iface) == 0)
 			ifc = &st->interfaces[i];
 
 	/* With disks, their defaults stay; with none, pxelinux's DEFAULT boots. */
 	bool may_default = out->n == 0;
 	_cleanup_free_ char *title = NULL, *kernel = NULL, *source = NULL;
-	if (asprintf(&title, "Network boot: %s", p.bootfile) < 0)
+	if (asprintf(&title, "Network boot: %s", p->bootfile) < 0)
 		title = NULL;
-	if (asprintf(&kernel, "tftp://%s/%s", p.server, p.bootfile) < 0)
+	if (asprintf(&kernel, "tftp://%s/%s", p->server, p->bootfile) < 0)
 		kernel = NULL;
-	if (asprintf(&source, "//%s/dhcp-%s", skip_slashes(kb_env()->run_dir), p.iface) < 0)
+	if (asprintf(&source, "//%s/dhcp-%s", skip_slashes(kb_env()->run_dir), p->iface) < 0)
 		source = NULL;
 	if (!title || !kernel || !source)
 		return;
@@ -278,5 +281,5 @@ void kb_entries_discover_pxe(struct kb_entry_list *out)
 	};
 	if (kb_entry_list_add(out, &e, &err) < 0)
 		kb_warn("network boot: %s", err.text);
-	discover_pxelinux(&p, ifc, may_default, out);
+	discover_pxelinux(p, ifc, may_default, out);
 }

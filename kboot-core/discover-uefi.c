@@ -9,7 +9,11 @@
 
 void kb_entries_discover_uefi(struct kb_entry_list *out)
 {
-	const char *dir = kb_uefi_efivars_dir();
+	char dir[KB_UEFI_DIR_MAX];
+	if (kb_uefi_efivars_dir(dir) < 0) {
+		kb_warn("efivarfs: the path is too long");
+		return;
+	}
 	struct kb_uefi_boot_option *v = calloc(KB_UEFI_BOOT_OPTIONS_MAX, sizeof(*v));
 	if (!v) {
 		kb_warn("efivarfs: out of memory");

@@ -10,6 +10,13 @@ enum {
 	KB_INCLUDE_DEPTH_MAX = 8,        /* syslinux INCLUDE, grub source/configfile */
 	KB_INCLUDE_FILES_MAX = 64,       /* files included by one config in all (each may repeat) */
 	KB_ENTRIES_PER_CONFIG_MAX = 256,
+	/* grub.cfg: blocks (menuentry bodies, if, loops, elif) open at once; each
+	 * level is a few stack frames of the interpreter (kboot-core/grub.h). */
+	KB_GRUB_NESTING_MAX = 32,
+	/* grub.cfg: words and separators of a file and every file read before it
+	 * in one run (their trees stay: functions and bodies point into them); a
+	 * long Debian grub.cfg has ~5,000. */
+	KB_GRUB_TOKENS_MAX = 64 * 1024,
 };
 
 /* A filesystem as a parser sees it. */

@@ -25,6 +25,7 @@ void kb_entry_clear(struct kb_entry *e)
 	free(e->sort_key);
 	free(e->grub_id);
 	free(e->legacy_device);
+	free(e->broken);
 	*e = (struct kb_entry){ 0 };
 }
 
@@ -57,6 +58,7 @@ int kb_entry_copy(const struct kb_entry *src, struct kb_entry *ret, kb_error *er
 	r |= dup_field(&e.sort_key, src->sort_key);
 	r |= dup_field(&e.grub_id, src->grub_id);
 	r |= dup_field(&e.legacy_device, src->legacy_device);
+	r |= dup_field(&e.broken, src->broken);
 	for (size_t i = 0; i < src->n_initrds; i++) {
 		r |= dup_field(&e.initrds[i], src->initrds[i]);
 		e.n_initrds = i + 1;
@@ -81,11 +83,11 @@ static uint64_t hash_add(uint64_t h, const char *s)
 	return h;
 }
 
-void kb_entry_compute_id(struct kb_entry *e)
+void kb_entry_compute_id_nth(struct kb_entry *e, unsigned nth)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	h = hash_add(h, e->type == KB_ENTRY_LEGACY ? "legacy" : "linux");
-	if (e->type == KB_ENTRY_LEGACY && !e->kernel) {
+	if (!e->kernel) {
 		/* nothing boots through kexec: name it by where it was found */
 		h = hash_add(h, e->source);
 		h = hash_add(h, e->grub_id ? e->grub_id : e->title);
@@ -94,8 +96,18 @@ void kb_entry_compute_id(struct kb_entry *e)
 	for (size_t i = 0; i < e->n_initrds && i < KB_ENTRY_INITRDS_MAX; i++)
 		h = hash_add(h, e->initrds[i]);
 	h = hash_add(h, e->cmdline);
+	if (nth > 0) {
+		char n[16];
+		snprintf(n, sizeof(n), "#%u", nth);
+		h = hash_add(h, n);
+	}
 	snprintf(e->id, sizeof(e->id), "%0*llx", ID_HEX_DIGITS,
 		 (unsigned long long)(h >> (64 - 4 * ID_HEX_DIGITS)));
+}
+
+void kb_entry_compute_id(struct kb_entry *e)
+{
+	kb_entry_compute_id_nth(e, 0);
 }
 
 int kb_entry_list_add(struct kb_entry_list *l, const struct kb_entry *e, kb_error *err)

@@ -15,7 +15,7 @@ enum {
 
 enum kb_entry_type {
 	KB_ENTRY_LINUX,  /* kexec can boot it */
-	KB_ENTRY_LEGACY, /* needs the first-stage loader (issue 8) */
+	KB_ENTRY_LEGACY, /* needs the first-stage loader: GRUB boots it after a reset */
 };
 
 struct kb_entry {
@@ -31,6 +31,7 @@ struct kb_entry {
 	char *grub_id; /* menuentry --id / title path, for grubenv next_entry */
 	char *legacy_device; /* a chainload/ntldr entry's device, as GRUB names it:
 			      * "hd0,msdos1", "hd1", "UUID=…"; NULL if unknown */
+	char *broken; /* why it cannot be booted ("(uuid/vmlinuz: missing ')'"); NULL if it can */
 	enum kb_entry_type type;
 	bool is_default;
 };
@@ -44,9 +45,14 @@ struct kb_entry_list {
 int kb_entry_list_add(struct kb_entry_list *l, const struct kb_entry *e, kb_error *err);
 void kb_entry_list_free(struct kb_entry_list *l);
 const struct kb_entry *kb_entry_find(const struct kb_entry_list *l, const char *id_or_number);
-/* Merge entries that boot the same kernel+initrds+cmdline; keep first title. */
+/* Merge entries that boot the same kernel+initrds+cmdline (the same id); keep the first
+ * title. Entries of one GRUB menu never share an id (kb_entry_compute_id_nth), so only
+ * what different formats found is merged. */
 void kb_entry_list_merge(struct kb_entry_list *l);
 void kb_entry_compute_id(struct kb_entry *e);
+/* The id of the nth entry of one menu that boots the same (nth 0: kb_entry_compute_id):
+ * such entries are each their own entry, never merged. */
+void kb_entry_compute_id_nth(struct kb_entry *e, unsigned nth);
 /* Free the strings of *e (not e itself) and zero it; NULL-safe. */
 void kb_entry_clear(struct kb_entry *e);
 /* Deep copy of *src into *ret (id copied as is). */

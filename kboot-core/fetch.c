@@ -50,7 +50,6 @@ static void init_curl(void)
 	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static _Thread_local bool thread_insecure;
 
 int kb_fetch_cancel(void)
 {
@@ -58,21 +57,6 @@ int kb_fetch_cancel(void)
 		return -EALREADY;
 	atomic_store(&cancel_requested, true);
 	return 0;
-}
-
-bool kb_fetch_running(void)
-{
-	return atomic_load(&fetch_running);
-}
-
-void kb_fetch_set_thread_insecure(bool insecure)
-{
-	thread_insecure = insecure;
-}
-
-bool kb_fetch_thread_insecure(void)
-{
-	return thread_insecure;
 }
 
 int kb_fetch_ca_bundle(char *ret, size_t size)
@@ -188,9 +172,10 @@ static void curl_cleanupp(CURL **h)
 		curl_easy_cleanup(*h);
 }
 
-static int set_options(CURL *h, const struct kb_fetch_request *req, struct transfer *t,
-		       char *errbuf, kb_error *err)
+int kb_fetch_common_options(void *handle, const struct kb_fetch_request *req, char *errbuf,
+			    kb_error *err)
 {
+	CURL *h = handle;
 	CURLcode rc = CURLE_OK;
 #define SET(opt, val) (rc = rc != CURLE_OK ? rc : curl_easy_setopt(h, opt, val))
 	SET(CURLOPT_URL, req->url);
@@ -207,14 +192,6 @@ static int set_options(CURL *h, const struct kb_fetch_request *req, struct trans
 	SET(CURLOPT_LOW_SPEED_TIME, (long)KB_FETCH_LOW_SPEED_TIME_S);
 	SET(CURLOPT_BUFFERSIZE, (long)TRANSFER_BUFFER_BYTES);
 	SET(CURLOPT_TFTP_BLKSIZE, (long)TFTP_BLKSIZE);
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(t->limit > INT64_MAX ? INT64_MAX : t->limit));
-	SET(CURLOPT_WRITEFUNCTION, on_data);
-	SET(CURLOPT_WRITEDATA, t);
-	SET(CURLOPT_HEADERFUNCTION, on_header);
-	SET(CURLOPT_HEADERDATA, t);
-	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
-	SET(CURLOPT_XFERINFODATA, t);
-	SET(CURLOPT_NOPROGRESS, 0L);
 	if (req->insecure) {
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
@@ -228,6 +205,26 @@ static int set_options(CURL *h, const struct kb_fetch_request *req, struct trans
 					    req->url, bundle);
 		SET(CURLOPT_CAINFO, bundle);
 	}
+	if (rc != CURLE_OK)
+		return kb_error_set(err, EINVAL, "%s: %s", req->url, curl_easy_strerror(rc));
+	return 0;
+}
+
+static int set_options(CURL *h, const struct kb_fetch_request *req, struct transfer *t,
+		       char *errbuf, kb_error *err)
+{
+	int r = kb_fetch_common_options(h, req, errbuf, err);
+	if (r < 0)
+		return r;
+	CURLcode rc = CURLE_OK;
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(t->limit > INT64_MAX ? INT64_MAX : t->limit));
+	SET(CURLOPT_WRITEFUNCTION, on_data);
+	SET(CURLOPT_WRITEDATA, t);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, t);
+	SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+	SET(CURLOPT_XFERINFODATA, t);
+	SET(CURLOPT_NOPROGRESS, 0L);
 #undef SET
 	if (rc != CURLE_OK)
 		return kb_error_set(err, EINVAL, "%s: %s", req->url, curl_easy_strerror(rc));
@@ -288,22 +285,38 @@ static void unlink_temp(char (*tmp)[PATH_MAX])
 		unlink(*tmp);
 }
 
+int kb_fetch_curl_ready(const char *url, kb_error *err)
+{
+	pthread_once(&curl_once, init_curl);
+	if (curl_init_result != CURLE_OK)
+		return kb_error_set(err, EIO, "%s: libcurl failed to start: %s", url,
+				    curl_easy_strerror(curl_init_result));
+	return 0;
+}
+
+/* A checked copy answers an insecure request too; never the other way. */
+static bool in_cache(const struct kb_fetch_request *req, char *ret_path, size_t size)
+{
+	return kb_fetch_cache_lookup(req->url, false, ret_path, size) > 0 ||
+	       (req->insecure && kb_fetch_cache_lookup(req->url, true, ret_path, size) > 0);
+}
+
 int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb_error *err)
 {
 	if (!req || !req->url || !req->url[0])
 		return kb_error_set(err, EINVAL, "no URL to fetch");
-	pthread_once(&curl_once, init_curl);
-	if (curl_init_result != CURLE_OK)
-		return kb_error_set(err, EIO, "%s: libcurl failed to start: %s", req->url,
-				    curl_easy_strerror(curl_init_result));
+	int r = kb_fetch_curl_ready(req->url, err);
+	if (r < 0)
+		return r;
 
 	pthread_mutex_lock(&fetch_lock);
 	_cleanup_(unlock_fetch) pthread_mutex_t *locked __attribute__((unused)) = &fetch_lock;
 	atomic_store(&cancel_requested, false);
 	atomic_store(&fetch_running, true);
 
-	if (!req->refresh && kb_fetch_cache_lookup(req->url, ret_path, size) > 0) {
+	if (!req->refresh && in_cache(req, ret_path, size)) {
 		kb_debug("%s: in the cache (%s)", req->url, ret_path);
+		kb_fetch_cache_hold(ret_path);
 		return 0;
 	}
 	if (req->insecure)
@@ -316,15 +329,20 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
 		tmp[0] = '\0';
 		return fd;
 	}
-	int r = transfer(req, fd, err);
+	r = transfer(req, fd, err);
 	if (r < 0)
 		return r; /* the caller reports it: logging here would say it twice */
 	if (close(TAKE_FD(fd)) < 0)
 		return kb_error_set(err, errno, "%s: cannot write the cache file: %s", req->url,
 				    strerror(errno));
-	r = kb_fetch_cache_commit(req->url, tmp, ret_path, size, err);
+	r = kb_fetch_cache_commit(req->url, req->insecure, tmp, ret_path, size, err);
 	if (r < 0)
 		return r;
 	tmp[0] = '\0';
+	kb_fetch_cache_hold(ret_path);
+	r = kb_fetch_cache_evict(ret_path, KB_FETCH_CACHE_ENTRIES_MAX,
+				 (uint64_t)KB_FETCH_CACHE_MB_MAX * MIB);
+	if (r < 0) /* the file is here; a cache that stays too full is only a warning */
+		kb_warn("download cache: cannot evict: %s", strerror(-r));
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* URL sources: http, https, ftp and tftp files fetched with libcurl into a
- * RAM cache (<run_dir>/cache, one file per URL named by a hash of it). A
+ * RAM cache (<run_dir>/cache, one file per URL and way of fetching it, named
+ * by a hash; least recently used files go past the limits below). A
  * file appears there whole or not at all; progress goes out as
  * KB_EVENT_PROGRESS ("fetch", the URL, done/total bytes). One fetch at a
  * time per process; kb_fetch_cancel() stops it from any thread. */
@@ -17,6 +18,9 @@ enum {
 	KB_FETCH_PROGRESS_INTERVAL_MS = 250, /* at most four progress events a second */
 	KB_FETCH_REDIRECTS_MAX = 10,
 	KB_FETCH_MEM_RESERVE_MB = 32,      /* MemAvailable a download must leave */
+	KB_FETCH_CACHE_ENTRIES_MAX = 16,   /* files the cache keeps ... */
+	KB_FETCH_CACHE_MB_MAX = 1024,      /* ... and MiB, beyond those a boot holds */
+	KB_FETCH_HOLDS_MAX = 32,           /* files one boot holds: a kernel, KB_ENTRY_INITRDS_MAX initrds */
 };
 
 struct kb_fetch_request {
@@ -27,6 +31,8 @@ struct kb_fetch_request {
 };
 
 /* Fetch req->url into the cache (or find it there) and give the local path.
+ * A copy fetched insecure answers only insecure requests; a checked copy
+ * answers both.
  * Errors name the URL and say what went wrong for a person:
  *   -ENOENT "http://h/x: 404 Not Found", "tftp://h/x: file not found (TFTP error 1)"
  *   -EHOSTUNREACH "http://nohost/x: unknown host nohost"
@@ -38,14 +44,19 @@ int kb_fetch(const struct kb_fetch_request *req, char *ret_path, size_t size, kb
  * file. 0 when one was running, -EALREADY when none was. Async-signal-safe
  * (the console calls it from its Ctrl-C handler). */
 int kb_fetch_cancel(void);
-/* Whether a fetch is under way in this process. */
-bool kb_fetch_running(void);
-/* Fetches that paths start on the calling thread (kb_path_resolve of a URL)
- * skip certificate checks while this is set: a front end sets it around one
- * request whose user asked for "insecure", and clears it after. */
-void kb_fetch_set_thread_insecure(bool insecure);
-bool kb_fetch_thread_insecure(void);
-/* Where req->url is (or would be) cached: <run_dir>/cache/<hash>. */
+/* While a thread holds, every file kb_fetch gives it stays in the cache
+ * until kb_fetch_hold_end (a boot, from resolving its paths until kexec has
+ * loaded them), whatever other fetches evict. At most KB_FETCH_HOLDS_MAX. */
+void kb_fetch_hold_begin(void);
+void kb_fetch_hold_end(void);
+/* The first bytes of a remote file, without the rest: an HTTP Range request
+ * (a server that ignores it is cut off after cap bytes), or for ftp and tftp
+ * a prefix read and the transfer aborted. Up to cap bytes into buf;
+ * *ret_size is the whole file's size when the server said it, else 0. Errors
+ * as for kb_fetch. Nothing is cached. */
+int kb_fetch_head(const struct kb_fetch_request *req, void *buf, size_t cap, size_t *ret_len,
+		  uint64_t *ret_size, kb_error *err);
+/* Where req->url is (or would be) cached when checked: <run_dir>/cache/<hash>. */
 int kb_fetch_cache_path(const char *url, char *ret, size_t size);
 /* The CA bundle https is checked against: <etc_dir>/ssl/certs/ca-certificates.crt. */
 int kb_fetch_ca_bundle(char *ret, size_t size);

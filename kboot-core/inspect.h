@@ -39,5 +39,8 @@ struct kb_file_info {
 int kb_inspect_buffer(const char *name, const void *head, size_t len, uint64_t size,
 		      struct kb_file_info *ret);
 int kb_inspect_file(const char *path, struct kb_file_info *ret, kb_error *err);
+/* The same for a URL, from a bounded read of its start (kb_fetch_head);
+ * ret->size is 0 when the server did not say. insecure: no certificate check. */
+int kb_inspect_url(const char *url, bool insecure, struct kb_file_info *ret, kb_error *err);
 const char *kb_file_kind_name(enum kb_file_kind k);
 const char *kb_file_format_name(enum kb_file_format f);

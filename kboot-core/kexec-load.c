@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -153,13 +154,16 @@ static int concat_initrds(const struct kb_kexec_image *img, char *ret, size_t si
 	_cleanup_close_ int out = open(ret, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0)
 		return kb_error_set(err, errno, "%s: %s", ret, strerror(errno));
-	char chunk[65536];
+	enum { CHUNK = 64 * 1024 };
+	_cleanup_free_ char *chunk = malloc(CHUNK);
+	if (!chunk)
+		return kb_error_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < img->n_initrds; i++) {
 		_cleanup_close_ int in = kb_open_regular(img->initrds[i], img->initrds[i], err);
 		if (in < 0)
 			return in;
 		for (;;) {
-			ssize_t n = read(in, chunk, sizeof(chunk));
+			ssize_t n = read(in, chunk, CHUNK);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0)

@@ -110,21 +110,23 @@ struct place {
 
 static int locate(const struct kb_legacy_plan *p, struct place *ret, kb_error *err)
 {
-	struct kb_path path;
-	int r = kb_path_parse(p->grubenv, NULL, &path, err);
+	_cleanup_free_ struct kb_path *path = malloc(sizeof(*path));
+	if (!path)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	int r = kb_path_parse(p->grubenv, NULL, path, err);
 	if (r < 0)
 		return r;
 	struct place w = { 0 };
-	r = kb_path_resolve(&path, w.local, sizeof(w.local), err);
+	r = kb_path_resolve(path, w.local, sizeof(w.local), err);
 	if (r < 0)
 		return r;
-	if (path.kind == KB_PATH_DEVICE_FILE) {
-		snprintf(w.device, sizeof(w.device), "%s", path.device);
-		snprintf(w.inner, sizeof(w.inner), "%s", path.path);
+	if (path->kind == KB_PATH_DEVICE_FILE) {
+		snprintf(w.device, sizeof(w.device), "%s", path->device);
+		snprintf(w.inner, sizeof(w.inner), "%s", path->path);
 		*ret = w;
 		return 0;
 	}
-	if (path.kind != KB_PATH_TARGET)
+	if (path->kind != KB_PATH_TARGET)
 		return kb_error_set(err, EOPNOTSUPP, "%s: not on a local disk", p->grubenv);
 	/* The deepest directory kboot mounted a device on holds it. */
 	char dir[KB_PATH_MAX];
@@ -147,8 +149,11 @@ int kb_legacy_check(const struct kb_legacy_plan *p, kb_error *err)
 {
 	if (is_uefi(p)) {
 		uint16_t number;
+		char dir[KB_UEFI_DIR_MAX];
 		int r = uefi_number(p, &number, err);
-		return r < 0 ? r : kb_uefi_check_boot_option(kb_uefi_efivars_dir(), number, NULL, err);
+		if (r >= 0 && kb_uefi_efivars_dir(dir) < 0)
+			r = kb_error_set(err, ENAMETOOLONG, "the efivarfs path is too long");
+		return r < 0 ? r : kb_uefi_check_boot_option(dir, number, NULL, err);
 	}
 	struct place w;
 	int r = locate(p, &w, err);
@@ -255,8 +260,11 @@ int kb_legacy_write(const struct kb_legacy_plan *p, kb_error *err)
 		return r;
 	if (is_uefi(p)) {
 		uint16_t number;
+		char dir[KB_UEFI_DIR_MAX];
 		r = uefi_number(p, &number, err);
-		return r < 0 ? r : kb_uefi_set_boot_next(kb_uefi_efivars_dir(), number, err);
+		if (r >= 0 && kb_uefi_efivars_dir(dir) < 0)
+			r = kb_error_set(err, ENAMETOOLONG, "the efivarfs path is too long");
+		return r < 0 ? r : kb_uefi_set_boot_next(dir, number, err);
 	}
 	struct place w;
 	r = locate(p, &w, err);

@@ -6,11 +6,12 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kb_log_line ring[KB_LOG_LINES_MAX];
+static struct kb_log_line *ring; /* KB_LOG_LINES_MAX lines, allocated at the first line */
 static size_t ring_next, ring_count;
 static enum kb_log_level stderr_level = KB_LOG_INFO;
 
@@ -58,10 +59,14 @@ void kb_log(enum kb_log_level level, const char *fmt, ...)
 		return;
 
 	pthread_mutex_lock(&lock);
-	ring[ring_next] = line;
-	ring_next = (ring_next + 1) % KB_LOG_LINES_MAX;
-	if (ring_count < KB_LOG_LINES_MAX)
-		ring_count++;
+	if (!ring)
+		ring = calloc(KB_LOG_LINES_MAX, sizeof(*ring)); /* no memory: stderr and events only */
+	if (ring) {
+		ring[ring_next] = line;
+		ring_next = (ring_next + 1) % KB_LOG_LINES_MAX;
+		if (ring_count < KB_LOG_LINES_MAX)
+			ring_count++;
+	}
 	pthread_mutex_unlock(&lock);
 
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_LOG, .text = line.text, .level = level });

@@ -32,21 +32,21 @@ enum { DISKSEQ_TEXT_MAX = 32 };
 
 static const char diskseq_option[] = "x-kboot.diskseq";
 
-static void table_path(char *ret, size_t size, const char *file)
+void kb_mount_table_path(char *ret, size_t size, const char *file)
 {
 	snprintf(ret, size, "%s/%s", kb_env()->run_dir, file);
 }
 
 /* Serializes table updates between threads and processes (flock is per open
  * file description, so each call gets its own). */
-int kb_mount_table_lock(kb_error *err)
+int kb_mount_lock_table(kb_error *err)
 {
 	const char *run = kb_env()->run_dir;
 	int r = kb_mkdir_p(run);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts.lock");
+	kb_mount_table_path(path, sizeof(path), "mounts.lock");
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
@@ -121,7 +121,7 @@ static struct libmnt_table *read_table(bool keep_stale)
 	if (!tb)
 		return NULL;
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts");
+	kb_mount_table_path(path, sizeof(path), "mounts");
 	if (access(path, F_OK) == 0 && mnt_table_parse_file(tb, path) < 0)
 		kb_warn("%s: unreadable; ignoring kboot's mount table", path);
 
@@ -137,15 +137,20 @@ static struct libmnt_table *read_table(bool keep_stale)
 	return tb;
 }
 
-struct libmnt_table *kb_mount_table_read(bool keep_stale)
+struct libmnt_table *kb_mount_read_table(void)
 {
-	return read_table(keep_stale);
+	return read_table(false);
+}
+
+struct libmnt_table *kb_mount_read_table_all(void)
+{
+	return read_table(true);
 }
 
 int kb_mount_table_write(struct libmnt_table *tb, kb_error *err)
 {
 	char path[PATH_MAX];
-	table_path(path, sizeof(path), "mounts");
+	kb_mount_table_path(path, sizeof(path), "mounts");
 	int r = mnt_table_replace_file(tb, path);
 	if (r < 0)
 		return kb_error_set(err, -r, "%s: cannot write kboot's mount table: %s", path,
@@ -217,7 +222,7 @@ const char *kb_mount_fs_devname(struct libmnt_fs *fs)
 
 int kb_mount_drop_stale(kb_error *err)
 {
-	_cleanup_close_ int lock = kb_mount_table_lock(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
 	return kb_mount_table_drop_stale(err);

@@ -8,7 +8,6 @@
  * which device we meant, while mountinfo shows whatever name the kernel kept.
  * Entries whose directory is no longer in mountinfo, or whose device has gone,
  * are dropped on reading (mount-table.c). */
-#include "mount.h"
 #include "mount-internal.h"
 #include "fs-util.h"
 #include "cleanup.h"
@@ -100,7 +99,19 @@ static void set_device_readonly(const char *devpath, const char *name, bool ro)
 static const unsigned long safety_flags = MS_NODEV | MS_NOSUID | MS_NOEXEC;
 static const unsigned long safety_statvfs = ST_NODEV | ST_NOSUID | ST_NOEXEC;
 
-/* Options kboot decides, whatever a target's fstab says. */
+/* Is o one of the comma-separated options in list? */
+static bool has_option(const char *list, const char *o)
+{
+	size_t n = strlen(o);
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, o, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* Options kboot decides, whatever a target's fstab says; x-kboot.* are
+ * the table's own notes (a restored mount's recorded options carry them). */
 static bool decided_by_kboot(const char *o)
 {
 	static const char *const ours[] = { "ro",     "rw",	"defaults", "remount", "dev",
@@ -109,12 +120,13 @@ static bool decided_by_kboot(const char *o)
 	for (size_t i = 0; i < KB_ELEMENTSOF(ours); i++)
 		if (strcmp(o, ours[i]) == 0)
 			return true;
-	return strncmp(o, "errors=", 7) == 0;
+	return strncmp(o, "errors=", 7) == 0 || strncmp(o, "x-kboot.", 8) == 0;
 }
 
 /* The caller's options minus anything that decides writability, safety or
  * what a filesystem error does (a target's fstab may say errors=panic or
- * exec): we decide. */
+ * exec): we decide. A safety option the caller repeats (a restored mount's
+ * own) is said once. */
 static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
 			const char *user)
 {
@@ -124,7 +136,7 @@ static int join_options(char *ret, size_t size, const char *mode_option, const c
 	_cleanup_free_ char *copy = user ? strdup(user) : NULL;
 	char *save = NULL;
 	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
-		if (decided_by_kboot(o))
+		if (decided_by_kboot(o) || has_option(safety, o))
 			continue;
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
 	}
@@ -143,7 +155,7 @@ static int mount_failed(struct libmnt_context *cxt, int rc, const char *name, kb
 	return kb_error_set(err, e, "%s: mount failed: %s", name, strerror(e));
 }
 
-static int mount_locked(const char *source, const char *dir, const char *fstype,
+int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 			const char *options, enum kb_mount_mode mode, kb_error *err)
 {
 	char devpath[sizeof(((struct kb_device *)0)->path)];
@@ -226,8 +238,8 @@ static int mount_locked(const char *source, const char *dir, const char *fstype,
 	}
 	kb_info("%s: mounted %s at %s (%s, %s)", name, ro ? "read-only" : "WRITABLE", real_dir,
 		fstype ? fstype : mnt_context_get_fstype(cxt), opts);
-	return kb_mount_table_record(source, real_dir, fstype ? fstype : mnt_context_get_fstype(cxt), opts,
-			    err);
+	return kb_mount_table_record(source, real_dir,
+				     fstype ? fstype : mnt_context_get_fstype(cxt), opts, err);
 }
 
 int kb_mount(const char *source, const char *dir, const char *fstype, const char *options,
@@ -241,16 +253,16 @@ int kb_mount(const char *source, const char *dir, const char *fstype, const char
 	if (mode == KB_MOUNT_WRITABLE)
 		kb_warn("%s: mounting writable at %s for %s", kb_mount_display_name(source), dir,
 			why_writable);
-	_cleanup_close_ int lock = kb_mount_table_lock(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
-	return mount_locked(source, dir, fstype, options, mode, err);
+	return kb_mount_locked(source, dir, fstype, options, mode, err);
 }
 
 
 int kb_umount(const char *dir, kb_error *err)
 {
-	_cleanup_close_ int lock = kb_mount_table_lock(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
 	char real_dir[PATH_MAX];
@@ -281,7 +293,7 @@ static bool has_submounts(struct libmnt_table *mountinfo, const char *dir)
 static int lookup(const char *devname, bool without_submounts, char *ret_dir, size_t size)
 {
 	const char *name = kb_mount_display_name(devname);
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_table_read(false);
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	_cleanup_table_ struct libmnt_table *mountinfo =
 		without_submounts ? mnt_new_table_from_file("/proc/self/mountinfo") : NULL;
 	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
@@ -308,7 +320,7 @@ int kb_mount_source(const char *dir, char *ret_devname, size_t size)
 	char real_dir[PATH_MAX];
 	if (!realpath(dir, real_dir))
 		return -ENOENT;
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_table_read(false);
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	struct libmnt_fs *fs = tb ? mnt_table_find_target(tb, real_dir, MNT_ITER_BACKWARD) : NULL;
 	if (!fs)
 		return -ENOENT;
@@ -323,7 +335,7 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	int r = kb_device_find(devname, &d, err);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int lock = kb_mount_table_lock(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
 	/* A mount left by an earlier device of this name is not this device's. */
@@ -339,7 +351,7 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	r = kb_mkdir_p(dir);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", dir, strerror(-r));
-	r = mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);
+	r = kb_mount_locked(d.path, dir, NULL, NULL, KB_MOUNT_READONLY, err);
 	if (r < 0) {
 		(void)rmdir(dir);
 		return r;
@@ -373,12 +385,16 @@ static int deepest_first(const void *a, const void *b)
 
 int kb_umount_all(kb_error *err)
 {
-	_cleanup_close_ int lock = kb_mount_table_lock(err);
+	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_table_read(true);
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table_all();
 	if (!tb)
 		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
+	/* Not being able to put the mounts back later must not stop a handover. */
+	kb_error save_err = { 0 };
+	if (kb_mount_remember_unmounted(tb, &save_err) < 0)
+		kb_warn("%s", save_err.text);
 	struct pending todo[KB_MOUNTS_MAX];
 	size_t n = 0;
 	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
@@ -415,7 +431,7 @@ int kb_umount_all(kb_error *err)
 					 strerror(errno));
 		free(todo[i].dir);
 	}
-	_cleanup_table_ struct libmnt_table *empty = kb_mount_table_read(true);
+	_cleanup_table_ struct libmnt_table *empty = kb_mount_read_table_all();
 	if (empty) {
 		int w = kb_mount_table_write(empty, r < 0 ? NULL : err);
 		if (w < 0 && r == 0)

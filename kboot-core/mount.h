@@ -28,5 +28,11 @@ int kb_mount_source(const char *dir, char *ret_devname, size_t size);
  * device watch calls it when a device goes, and kb_mount_device before it
  * reuses a mount. */
 int kb_mount_drop_stale(kb_error *err);
-/* Every kboot mount, deepest first (before kexec). */
+/* Every kboot mount, deepest first (before kexec). What it took down is kept
+ * in <run_dir>/mounts.unmounted for kb_mount_restore_all. */
 int kb_umount_all(kb_error *err);
+/* After a handover that failed: mount again, read-only and in their first
+ * order, what kb_umount_all took down, except what is mounted again already.
+ * One that cannot be (its device is gone) is a warning; the first such error
+ * is returned after the others are tried. */
+int kb_mount_restore_all(kb_error *err);

@@ -83,3 +83,13 @@ struct kb_net_config {
  * DHCP returns once udhcpc got a lease or went to the background. Errors:
  * -ENODEV "eth9: no such network interface", -EINVAL for a bad address. */
 int kb_net_apply(const struct kb_net_config *cfg, kb_error *err);
+
+/* kboot.conf's network settings as a kb_net_config: dns= ("a,b" or "a b")
+ * is split into dns[] inside dns_text, which must outlive ret. */
+struct kb_config;
+int kb_net_config_from(const struct kb_config *cfg, char *dns_text, size_t dns_size,
+		       const char *dns[KB_NET_DNS_MAX], struct kb_net_config *ret, kb_error *err);
+/* At start, after the config update: apply cfg's network if rcS left
+ * <run_dir>/network-pending (the image only), once per boot. 1 applied,
+ * 0 not this process's to do, or -errno. */
+int kb_net_startup(const struct kb_config *cfg, kb_error *err);

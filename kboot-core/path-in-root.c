@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,11 +56,16 @@ static void pop(char *rel)
 int kb_path_walk_in_root(int rootfd, const char *path, const char *display, char *ret,
 			 size_t size, kb_error *err)
 {
-	/* `todo` is what is left to walk; a link's target is put in front of it. */
-	char todo[KB_PATH_MAX], next[KB_PATH_MAX], link[KB_PATH_MAX];
-	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+	/* `todo` is what is left to walk; a link's target is put in front of it.
+	 * Four paths: 16 KiB, on the heap. */
+	_cleanup_free_ struct {
+		char todo[KB_PATH_MAX], next[KB_PATH_MAX], link[KB_PATH_MAX], rel[KB_PATH_MAX];
+	} *b = calloc(1, sizeof(*b));
+	if (!b)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	char *todo = b->todo, *next = b->next, *link = b->link, *rel = b->rel;
+	if (snprintf(todo, KB_PATH_MAX, "%s", path) >= KB_PATH_MAX)
 		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", display);
-	char rel[KB_PATH_MAX] = "";
 	int links = 0;
 	const char *s = todo;
 	for (;;) {
@@ -78,7 +84,7 @@ int kb_path_walk_in_root(int rootfd, const char *path, const char *display, char
 			continue;
 		}
 		size_t saved = strlen(rel);
-		if (push(rel, sizeof(rel), s, len) < 0)
+		if (push(rel, KB_PATH_MAX, s, len) < 0)
 			return kb_error_set(err, ENAMETOOLONG, "%s: path too long", display);
 		s += len;
 
@@ -89,14 +95,14 @@ int kb_path_walk_in_root(int rootfd, const char *path, const char *display, char
 			continue;
 		if (++links > KB_PATH_SYMLINKS_MAX)
 			return fail(err, ELOOP, display);
-		ssize_t n = readlinkat(rootfd, rel, link, sizeof(link) - 1);
+		ssize_t n = readlinkat(rootfd, rel, link, KB_PATH_MAX - 1);
 		if (n < 0)
 			return fail(err, errno, display);
 		link[n] = '\0';
 		rel[saved] = '\0';
 		if (link[0] == '/')
 			rel[0] = '\0'; /* absolute: from the root we were given */
-		if (snprintf(next, sizeof(next), "%s/%s", link, s) >= (int)sizeof(next))
+		if (snprintf(next, KB_PATH_MAX, "%s/%s", link, s) >= KB_PATH_MAX)
 			return kb_error_set(err, ENAMETOOLONG, "%s: path too long", display);
 		memcpy(todo, next, strlen(next) + 1);
 		s = todo;

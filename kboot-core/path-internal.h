@@ -15,8 +15,6 @@ extern const struct kb_path_scheme kb_path_scheme_target;
  * components dropped, ".." pops but never above "/". -ENAMETOOLONG past
  * size or NAME_MAX per component. */
 int kb_path_normalize(const char *base, const char *rel, char *ret, size_t size, kb_error *err);
-/* The first len bytes of word name a block device (see path.h). */
-bool kb_path_is_device_word(const char *word, size_t len);
 /* The device part of "X:…" or "/dev/X" as stored: "sda6" for /dev/sda6,
  * "/dev/mapper/x" kept whole. */
 int kb_path_device_name(const char *text, size_t len, char *ret, size_t size, kb_error *err);

@@ -73,8 +73,8 @@ static int url_parse(const char *text, struct kb_path *ret, kb_error *err)
 
 static int url_resolve(const struct kb_path *p, char *ret, size_t size, kb_error *err)
 {
-	/* Certificates are checked unless this thread's request asked otherwise. */
-	struct kb_fetch_request req = { .url = p->path, .insecure = kb_fetch_thread_insecure() };
+	/* Certificates are checked unless the caller set the path insecure. */
+	struct kb_fetch_request req = { .url = p->path, .insecure = p->insecure };
 	return kb_fetch(&req, ret, size, err);
 }
 

@@ -78,7 +78,7 @@ int kb_path_normalize(const char *base, const char *rel, char *ret, size_t size,
 static const char *const device_patterns[] = {
 	"^(s|h|v|xv)d[a-z]+[0-9]*$", "^nvme[0-9]+n[0-9]+(p[0-9]+)?$", "^mmcblk[0-9]+(p[0-9]+)?$",
 	"^sr[0-9]+$", "^md[0-9]+(p[0-9]+)?$", "^dm-[0-9]+$", "^loop[0-9]+(p[0-9]+)?$",
-	"^nbd[0-9]+(p[0-9]+)?$",
+	"^nbd[0-9]+(p[0-9]+)?$", "^ubiblock[0-9]+(_[0-9]+)?$",
 };
 static regex_t device_regex[KB_ELEMENTSOF(device_patterns)];
 static bool device_regex_ok;
@@ -213,6 +213,22 @@ int kb_path_parse(const char *text, const char *cwd, struct kb_path *ret, kb_err
 	if (r < 0)
 		return r;
 	*ret = *p;
+	return 0;
+}
+
+int kb_path_kind_of(const char *text, enum kb_path_kind *ret)
+{
+	if (!text || !*text)
+		return -EINVAL;
+	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	int r = parse_absolute(text, p, NULL);
+	if (r < 0)
+		return r;
+	if (r > 0)
+		return -ENOENT; /* relative: the current directory decides */
+	*ret = p->kind;
 	return 0;
 }
 

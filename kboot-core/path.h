@@ -29,6 +29,7 @@ struct kb_path {
 	const struct kb_path_scheme *scheme;
 	char device[KB_PATH_DEVICE_MAX]; /* "sda1", "UUID=…"; the host for NFS */
 	char path[KB_PATH_MAX];          /* normalized, absolute ("/"); the URL for URLs */
+	bool insecure; /* a URL: fetch without checking the certificate (false when parsed) */
 };
 
 struct kb_path_scheme {
@@ -53,11 +54,19 @@ struct kb_path_scheme {
  *   anything else         relative to cwd ("./sda1" for a file called sda1)
  * A device word is a name in /sys/class/block, or one shaped like a kernel
  * block device (sd*, hd*, vd*, xvd*, nvme*n*, mmcblk*, sr*, md*, dm-*, loop*,
- * nbd*), present or not, so "sda1:/p" is never taken for a host called sda1. */
+ * nbd*, ubiblock*), present or not, so "sda1:/p" is never taken for a host called sda1. */
 /* text: a generalized path; cwd: the generalized path relative names are
  * taken against ("/" when NULL). ".." is folded lexically and never climbs
  * above the root of the path's namespace. */
 int kb_path_parse(const char *text, const char *cwd, struct kb_path *ret, kb_error *err);
+/* Which form a text is, by the same table kb_path_parse reads it with, for
+ * every front end that must tell a path from another word: 0 and *ret;
+ * -ENOENT for a name relative to the current directory; -EINVAL and the
+ * like for text that is no path (mailto:x, host:relative). */
+int kb_path_kind_of(const char *text, enum kb_path_kind *ret);
+/* A device word: a name /sys/class/block knows, or one shaped like a kernel
+ * block device (see above). len: the word is text[0..len). */
+bool kb_path_is_device_word(const char *word, size_t len);
 /* The canonical text of a parsed path ("vda2:/boot", "/etc", "//etc"). */
 int kb_path_format(const struct kb_path *p, char *ret, size_t size);
 int kb_path_resolve(const struct kb_path *p, char *ret_local, size_t size, kb_error *err);

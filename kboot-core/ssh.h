@@ -1,4 +1,4 @@
-/* SSH to the kboot prompt (issue 8): rootfs-overlay/usr/sbin/kboot-sshd starts
+/* SSH to the kboot prompt: rootfs-overlay/usr/sbin/kboot-sshd starts
  * dropbear when /etc/kboot/authorized_keys exists and writes the host key's
  * fingerprint to <run_dir>/ssh-fingerprint; front ends show it from here. */
 #pragma once

@@ -4,6 +4,7 @@
 #include "discover.h"
 #include "env.h"
 #include "log.h"
+#include "net.h"
 #include "target.h"
 
 #include <errno.h>
@@ -42,6 +43,12 @@ int kb_startup(const char *conf_path, struct kb_config *ret_cfg, kb_error *err)
 			load_config(conf_path, ret_cfg);
 		}
 	}
+
+	/* The network from the final config: before discovery, which looks
+	 * at the DHCP lease for a network boot entry. */
+	kb_error_clear(&e);
+	if (kb_net_startup(ret_cfg, &e) < 0)
+		kb_warn("network: %s", e.text);
 
 	struct kb_entry_list entries = { 0 };
 	kb_error_clear(&e);

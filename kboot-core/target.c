@@ -15,6 +15,7 @@
 #include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -311,10 +312,15 @@ static int take_file(const char *name, kb_error *err)
 	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		return kb_error_set(err, errno, "%s: %s", tmp, strerror(errno));
-	char buf[16384];
+	enum { CHUNK = 16 * 1024 };
+	_cleanup_free_ char *buf = malloc(CHUNK);
+	if (!buf) {
+		unlink(tmp);
+		return kb_error_set(err, ENOMEM, "out of memory");
+	}
 	ssize_t n;
 	size_t total = 0;
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
+	while ((n = read(in, buf, CHUNK)) > 0) {
 		total += (size_t)n;
 		if (total > KB_TARGET_CONFIG_FILE_MAX || write(out, buf, (size_t)n) != n) {
 			int e2 = total > KB_TARGET_CONFIG_FILE_MAX ? EFBIG : errno ? errno : EIO;

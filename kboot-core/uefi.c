@@ -23,11 +23,10 @@ enum {
 	BOOT_NAME_LEN = 8,      /* "Boot0003" */
 };
 
-const char *kb_uefi_efivars_dir(void)
+int kb_uefi_efivars_dir(char ret[KB_UEFI_DIR_MAX])
 {
-	static char dir[4096];
-	snprintf(dir, sizeof(dir), "%s/firmware/efi/efivars", kb_env()->sys_dir);
-	return dir;
+	int n = snprintf(ret, KB_UEFI_DIR_MAX, "%s/firmware/efi/efivars", kb_env()->sys_dir);
+	return n < 0 || n >= KB_UEFI_DIR_MAX ? -ENAMETOOLONG : 0;
 }
 
 static uint16_t le16(const uint8_t *p)

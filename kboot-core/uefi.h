@@ -1,6 +1,6 @@
 /* The firmware's boot entries through efivarfs: Boot#### load options in
  * BootOrder's order, and BootNext, which makes the firmware boot one of them
- * once at the next reset (the UEFI way of handing a boot back, issue 8).
+ * once at the next reset (the UEFI way of handing a boot back to the firmware).
  * An efivarfs file is 4 bytes of attributes (little-endian) then the data. */
 #pragma once
 #include "entry.h"
@@ -47,8 +47,9 @@ struct kb_uefi_boot_option {
 	bool is_current; /* BootCurrent: the entry that started kboot */
 };
 
-/* <KBOOT_SYSFS or /sys>/firmware/efi/efivars */
-const char *kb_uefi_efivars_dir(void);
+enum { KB_UEFI_DIR_MAX = 4096 };
+/* <KBOOT_SYSFS or /sys>/firmware/efi/efivars, into the caller's buffer. */
+int kb_uefi_efivars_dir(char ret[KB_UEFI_DIR_MAX]);
 
 /* Decode one EFI_LOAD_OPTION (the variable's data, without the attribute
  * bytes). -EINVAL with a reason for anything malformed: a description

@@ -6,11 +6,9 @@
 
 #include <errno.h>
 
-static int boot_cancel(struct mg_connection *conn, void *data)
+int kbd_api_boot_cancel_post(struct mg_connection *conn, void *data)
 {
 	(void)data;
-	if (!kbd_method_is(conn, "POST"))
-		return kbd_send_method_not_allowed(conn, "POST");
 	int status = kbd_discard_body(conn);
 	if (status)
 		return status;
@@ -20,9 +18,4 @@ static int boot_cancel(struct mg_connection *conn, void *data)
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddBoolToObject(root, "cancelled", true);
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_boot_cancel_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/boot/cancel", boot_cancel, NULL);
 }

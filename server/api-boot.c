@@ -8,6 +8,7 @@
 #include "kboot-core/fetch.h"
 #include "kboot-core/log.h"
 #include "kboot-core/path.h"
+#include "kboot-core/wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,16 +28,6 @@ static cJSON *plan_json(const struct kb_boot_plan *plan)
 	cJSON_AddStringToObject(k, "format", kb_file_format_name(plan->kernel_info.format));
 	cJSON_AddItemToObject(k, "version", kbd_json_string_or_null(plan->kernel_info.version));
 	cJSON_AddNumberToObject(k, "size", (double)plan->kernel_info.size);
-	return o;
-}
-
-cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "method", legacy->method);
-	cJSON_AddStringToObject(o, "next_entry", legacy->next_entry);
-	cJSON_AddStringToObject(o, "grubenv", legacy->grubenv);
-	cJSON_AddStringToObject(o, "note", legacy->note);
 	return o;
 }
 
@@ -116,6 +107,7 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 		.n_initrds = n,
 		.cmdline = cmdline ? cmdline->valuestring : NULL,
 		.dry_run = cJSON_IsTrue(dry_run),
+		.insecure = cJSON_IsTrue(insecure),
 	};
 	return 0;
 }
@@ -132,10 +124,8 @@ static int send_boot_error(struct mg_connection *conn, int r, const kb_error *er
 	return kbd_send_error(conn, status, code, "%s", err->text[0] ? err->text : strerror(-r));
 }
 
-static int boot_post(struct mg_connection *conn, void *data)
+int kbd_api_boot_post(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "POST"))
-		return kbd_send_method_not_allowed(conn, "POST");
 	cJSON *body = NULL;
 	int status = kbd_read_json(conn, &body);
 	if (status)
@@ -156,13 +146,7 @@ static int boot_post(struct mg_connection *conn, void *data)
 		return kbd_send_error(conn, 500, "internal", "out of memory");
 	}
 	kb_error err = { 0 };
-	/* "insecure": https without certificate checks, for this request only. */
-	bool insecure = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "insecure"));
-	if (insecure)
-		kb_warn("boot request asks for insecure https: certificates are not checked");
-	kb_fetch_set_thread_insecure(insecure);
 	int r = kb_bootctl_boot(&req, plan, &err);
-	kb_fetch_set_thread_insecure(false);
 	bool dry_run = req.dry_run;
 	cJSON_Delete(body);
 	if (r < 0)
@@ -175,11 +159,6 @@ static int boot_post(struct mg_connection *conn, void *data)
 	cJSON_AddStringToObject(root, "state", kb_boot_state_name(st.state));
 	cJSON_AddItemToObject(root, "plan", plan_json(plan));
 	if (plan->is_legacy)
-		cJSON_AddItemToObject(root, "legacy", kbd_legacy_json(&plan->legacy));
+		cJSON_AddItemToObject(root, "legacy", kb_wire_legacy(&plan->legacy));
 	return kbd_send_json(conn, dry_run ? 200 : 202, root);
-}
-
-void kbd_boot_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/boot", boot_post, NULL);
 }

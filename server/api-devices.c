@@ -19,10 +19,8 @@ static cJSON *device_json(const struct kb_device *d)
 	return o;
 }
 
-static int devices_get(struct mg_connection *conn, void *data)
+int kbd_api_devices_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	struct kb_device_list list = { 0 };
 	kb_error err = { 0 };
 	int r = kb_devices_scan(&list, &err);
@@ -34,9 +32,4 @@ static int devices_get(struct mg_connection *conn, void *data)
 		cJSON_AddItemToArray(arr, device_json(&list.v[i]));
 	kb_device_list_free(&list);
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_devices_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/devices", devices_get, NULL);
 }

@@ -19,7 +19,7 @@ enum { KBD_SSE_PING_S = 5 }; /* a comment line this often finds dead clients */
 
 struct stream {
 	bool used;
-	char *queue[KBD_SSE_QUEUE_MAX];
+	char **queue; /* KBD_SSE_QUEUE_MAX slots, allocated while the stream is open */
 	size_t head, len;
 };
 
@@ -30,20 +30,6 @@ static struct {
 	int listener;
 	struct stream streams[KBD_SSE_CLIENTS_MAX];
 } sse = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .listener = -1 };
-
-static const char *event_name(const struct kb_event *ev)
-{
-	switch (ev->type) {
-	case KB_EVENT_STATE: return "state";
-	case KB_EVENT_COUNTDOWN: return "countdown";
-	case KB_EVENT_PROGRESS: return "progress";
-	case KB_EVENT_DEVICE_ADDED: return "device-added";
-	case KB_EVENT_DEVICE_REMOVED: return "device-removed";
-	case KB_EVENT_ENTRIES: return "entries";
-	case KB_EVENT_LOG: return "log";
-	}
-	return "unknown";
-}
 
 static cJSON *event_data(const struct kb_event *ev)
 {
@@ -105,7 +91,7 @@ static void push(struct stream *s, char *text)
 /* Runs on the emitting thread: no blocking, no logging (the log emits too). */
 static void on_event(const struct kb_event *ev, void *data)
 {
-	_cleanup_free_ char *text = format_event(event_name(ev), event_data(ev));
+	_cleanup_free_ char *text = format_event(kb_event_type_name(ev->type), event_data(ev));
 	if (!text)
 		return;
 	pthread_mutex_lock(&sse.lock);
@@ -123,15 +109,19 @@ static void on_event(const struct kb_event *ev, void *data)
 
 static struct stream *stream_open(void)
 {
+	char **queue = calloc(KBD_SSE_QUEUE_MAX, sizeof(*queue));
+	if (!queue)
+		return NULL;
 	struct stream *found = NULL;
 	pthread_mutex_lock(&sse.lock);
 	for (size_t i = 0; i < KBD_SSE_CLIENTS_MAX && !sse.stopping; i++)
 		if (!sse.streams[i].used) {
 			found = &sse.streams[i];
-			*found = (struct stream){ .used = true };
+			*found = (struct stream){ .used = true, .queue = TAKE_PTR(queue) };
 			break;
 		}
 	pthread_mutex_unlock(&sse.lock);
+	free(queue);
 	return found;
 }
 
@@ -140,6 +130,7 @@ static void stream_close(struct stream *s)
 	pthread_mutex_lock(&sse.lock);
 	for (size_t i = 0; i < s->len; i++)
 		free(s->queue[(s->head + i) % KBD_SSE_QUEUE_MAX]);
+	free(s->queue);
 	*s = (struct stream){ 0 };
 	pthread_mutex_unlock(&sse.lock);
 }
@@ -200,10 +191,8 @@ static void stream_loop(struct mg_connection *conn, struct stream *s)
 	}
 }
 
-static int events_get(struct mg_connection *conn, void *data)
+int kbd_api_events_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	struct stream *s = stream_open();
 	if (!s)
 		return kbd_send_error(conn, 503, "too_many_clients",
@@ -237,9 +226,4 @@ void kbd_events_stop(void)
 	if (sse.listener >= 0)
 		kb_event_unsubscribe(sse.listener);
 	sse.listener = -1;
-}
-
-void kbd_events_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/events", events_get, NULL);
 }

@@ -43,6 +43,24 @@ static int list_directory(struct mg_connection *conn, const char *gen_path, cons
 	return kbd_send_json(conn, 200, root);
 }
 
+static int send_file_info(struct mg_connection *conn, const char *gen_path,
+			  const struct kb_file_info *info, uint64_t size, double mtime)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "path", gen_path);
+	cJSON_AddStringToObject(root, "type", "file");
+	cJSON_AddNumberToObject(root, "size", (double)size);
+	cJSON_AddNumberToObject(root, "mtime", mtime);
+	cJSON_AddStringToObject(root, "kind", kb_file_kind_name(info->kind));
+	cJSON_AddStringToObject(root, "format", kb_file_format_name(info->format));
+	cJSON_AddItemToObject(root, "version", kbd_json_string_or_null(info->version));
+	if (info->kind == KB_KIND_KERNEL) {
+		cJSON_AddBoolToObject(root, "arch_ok", info->arch_ok);
+		cJSON_AddNumberToObject(root, "cmdline_max", info->cmdline_max);
+	}
+	return kbd_send_json(conn, 200, root);
+}
+
 static int describe_file(struct mg_connection *conn, const char *gen_path, const char *local,
 			 const struct stat *st)
 {
@@ -51,25 +69,22 @@ static int describe_file(struct mg_connection *conn, const char *gen_path, const
 	int r = kb_inspect_file(local, &info, &err);
 	if (r < 0)
 		return kbd_send_core_error(conn, r, &err);
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "path", gen_path);
-	cJSON_AddStringToObject(root, "type", "file");
-	cJSON_AddNumberToObject(root, "size", (double)st->st_size);
-	cJSON_AddNumberToObject(root, "mtime", (double)st->st_mtime);
-	cJSON_AddStringToObject(root, "kind", kb_file_kind_name(info.kind));
-	cJSON_AddStringToObject(root, "format", kb_file_format_name(info.format));
-	cJSON_AddItemToObject(root, "version", kbd_json_string_or_null(info.version));
-	if (info.kind == KB_KIND_KERNEL) {
-		cJSON_AddBoolToObject(root, "arch_ok", info.arch_ok);
-		cJSON_AddNumberToObject(root, "cmdline_max", info.cmdline_max);
-	}
-	return kbd_send_json(conn, 200, root);
+	return send_file_info(conn, gen_path, &info, (uint64_t)st->st_size, (double)st->st_mtime);
 }
 
-static int files_get(struct mg_connection *conn, void *data)
+/* A URL is read only as far as saying what it is takes (size 0: not said). */
+static int describe_url(struct mg_connection *conn, const char *url)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
+	struct kb_file_info info = { 0 };
+	kb_error err = { 0 };
+	int r = kb_inspect_url(url, false, &info, &err);
+	if (r < 0)
+		return kbd_send_core_error(conn, r, &err);
+	return send_file_info(conn, url, &info, info.size, 0);
+}
+
+int kbd_api_files_get(struct mg_connection *conn, void *data)
+{
 	_cleanup_free_ char *text = malloc(KB_PATH_MAX);
 	if (!text)
 		return kbd_send_error(conn, 500, "internal", "out of memory");
@@ -93,6 +108,8 @@ static int files_get(struct mg_connection *conn, void *data)
 		return kbd_send_error(conn, 400, "path_invalid", "%s", err.text);
 	if (kb_path_format(p, canonical, KB_PATH_MAX) < 0)
 		snprintf(canonical, KB_PATH_MAX, "%s", text);
+	if (p->kind == KB_PATH_URL)
+		return describe_url(conn, p->path);
 	r = kb_path_resolve(p, local, KB_PATH_MAX, &err);
 	if (r < 0)
 		return kbd_send_core_error(conn, r, &err);
@@ -107,9 +124,4 @@ static int files_get(struct mg_connection *conn, void *data)
 	if (S_ISREG(st.st_mode))
 		return describe_file(conn, canonical, local, &st);
 	return kbd_send_error(conn, 400, "not_a_file", "%s: neither a file nor a directory", canonical);
-}
-
-void kbd_files_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/files", files_get, NULL);
 }

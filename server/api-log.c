@@ -11,17 +11,10 @@ static void add_line(const struct kb_log_line *line, void *data)
 	cJSON_AddItemToArray(data, o);
 }
 
-static int log_get(struct mg_connection *conn, void *data)
+int kbd_api_log_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	cJSON *root = cJSON_CreateObject();
 	cJSON *lines = cJSON_AddArrayToObject(root, "lines");
 	kb_log_foreach(add_line, lines);
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_log_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/log", log_get, NULL);
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kbd_network_register(struct mg_context *ctx);
 
 static cJSON *lease_json(const struct kb_net_lease *l)
 {
@@ -128,7 +127,7 @@ static int parse_config(struct mg_connection *conn, const cJSON *body, struct kb
 	return 0;
 }
 
-static int network_put(struct mg_connection *conn)
+int kbd_api_network_put(struct mg_connection *conn, void *data)
 {
 	cJSON *body = NULL;
 	int status = kbd_read_json(conn, &body);
@@ -149,16 +148,7 @@ static int network_put(struct mg_connection *conn)
 	return send_state(conn);
 }
 
-static int network_handler(struct mg_connection *conn, void *data)
+int kbd_api_network_get(struct mg_connection *conn, void *data)
 {
-	if (kbd_method_is(conn, "GET") || kbd_method_is(conn, "HEAD"))
-		return send_state(conn);
-	if (kbd_method_is(conn, "PUT"))
-		return network_put(conn);
-	return kbd_send_method_not_allowed(conn, "GET, PUT");
-}
-
-void kbd_network_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/network", network_handler, NULL);
+	return send_state(conn);
 }

@@ -7,10 +7,8 @@
 
 static char openapi_path[4096];
 
-static int openapi_get(struct mg_connection *conn, void *data)
+int kbd_api_openapi_get(struct mg_connection *conn, void *data)
 {
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	FILE *f = fopen(openapi_path, "re");
 	if (!f)
 		return kbd_send_error(conn, 404, "not_found", "openapi.json is missing from the webroot");
@@ -19,8 +17,7 @@ static int openapi_get(struct mg_connection *conn, void *data)
 	return 200;
 }
 
-void kbd_openapi_register(struct mg_context *ctx, const char *webroot)
+void kbd_openapi_init(const char *webroot)
 {
 	snprintf(openapi_path, sizeof(openapi_path), "%s/openapi.json", webroot);
-	mg_set_request_handler(ctx, "/api/v1/openapi.json", openapi_get, NULL);
 }

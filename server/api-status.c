@@ -2,6 +2,7 @@
 #include "server.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/ssh.h"
+#include "kboot-core/wire.h"
 
 #include <string.h>
 
@@ -9,39 +10,14 @@
 #define KBOOT_VERSION "0"
 #endif
 
-cJSON *kbd_error_json(int errnum, const char *message)
+int kbd_api_status_get(struct mg_connection *conn, void *data)
 {
-	const char *code;
-	kbd_status_for_errno(errnum, &code);
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
-	return e;
-}
-
-static int status_get(struct mg_connection *conn, void *data)
-{
-	if (!kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD"))
-		return kbd_send_method_not_allowed(conn, "GET");
 	struct kb_boot_status st;
 	kb_bootctl_status(&st);
 
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "version", KBOOT_VERSION);
-	cJSON_AddStringToObject(root, "state", kb_boot_state_name(st.state));
-	if (st.state == KB_BOOT_COUNTDOWN) {
-		cJSON *c = cJSON_AddObjectToObject(root, "countdown");
-		cJSON_AddStringToObject(c, "entry", st.countdown_entry);
-		cJSON_AddStringToObject(c, "title", st.countdown_title);
-		cJSON_AddNumberToObject(c, "seconds_left", st.seconds_left);
-	} else
-		cJSON_AddNullToObject(root, "countdown");
-	if (st.has_error)
-		cJSON_AddItemToObject(root, "last_error", kbd_error_json(st.last_error.code, st.last_error.text));
-	else
-		cJSON_AddNullToObject(root, "last_error");
-	cJSON_AddItemToObject(root, "booting",
-			      kbd_json_string_or_null(st.state == KB_BOOT_BOOTING ? st.booting : NULL));
+	kb_wire_status_add(root, &st);
 	cJSON_AddBoolToObject(root, "auth_none", kbd_auth_none());
 	cJSON_AddItemToObject(root, "tls", kbd_tls_json());
 	char fingerprint[KB_SSH_FINGERPRINT_MAX];
@@ -50,9 +26,4 @@ static int status_get(struct mg_connection *conn, void *data)
 	else
 		cJSON_AddNullToObject(root, "ssh");
 	return kbd_send_json(conn, 200, root);
-}
-
-void kbd_status_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api/v1/status", status_get, NULL);
 }

@@ -12,6 +12,7 @@
 #else
 #define HAVE_CRYPT_R 0 /* musl without libxcrypt: crypt() in unistd.h, one static buffer */
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -177,14 +178,34 @@ static bool password_ok(const char *password)
 	return auth.one_time[0] && equal_secret(password, auth.one_time);
 }
 
-/* --- failed-login backoff, per client address (caller holds the lock) --- */
+/* --- failed-login backoff, per client (caller holds the lock) --- */
 
-static struct login_client *client_slot(const char *addr, bool create)
+/* Who a client is for the backoff: its IPv4 address, or its IPv6 /64 (one
+ * host can take any address of its /64 at will). An IPv4-mapped address is
+ * the IPv4 address. */
+int kbd_login_client_key(const char *addr, char *ret, size_t size)
+{
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(&a6))
+			return inet_ntop(AF_INET, &a6.s6_addr[12], ret, (socklen_t)size) ? 0 : -ENAMETOOLONG;
+		memset(&a6.s6_addr[8], 0, 8);
+		char net[INET6_ADDRSTRLEN];
+		if (!inet_ntop(AF_INET6, &a6, net, sizeof(net)))
+			return -EINVAL;
+		int n = snprintf(ret, size, "%s/64", net);
+		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	}
+	int n = snprintf(ret, size, "%s", addr);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static struct login_client *client_slot(const char *key, bool create)
 {
 	struct login_client *oldest = &auth.clients[0];
 	for (size_t i = 0; i < KBD_LOGIN_CLIENTS_MAX; i++) {
 		struct login_client *c = &auth.clients[i];
-		if (c->addr[0] && strcmp(c->addr, addr) == 0)
+		if (c->addr[0] && strcmp(c->addr, key) == 0)
 			return c;
 		if (!c->addr[0] || (oldest->addr[0] && c->blocked_until < oldest->blocked_until))
 			oldest = c;
@@ -192,50 +213,55 @@ static struct login_client *client_slot(const char *addr, bool create)
 	if (!create)
 		return NULL;
 	*oldest = (struct login_client){ 0 };
-	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", key);
 	return oldest;
 }
 
-/* Seconds the client must still wait, 0 when it may try. */
-static int login_wait(const char *addr)
+static void charge_failure(struct login_client *c)
 {
-	pthread_mutex_lock(&auth.lock);
-	struct login_client *c = client_slot(addr, false);
-	time_t left = c ? c->blocked_until - now_s() : 0;
-	pthread_mutex_unlock(&auth.lock);
-	return left > 0 ? (int)left : 0;
-}
-
-static void login_result(const char *addr, bool ok)
-{
-	pthread_mutex_lock(&auth.lock);
-	struct login_client *c = client_slot(addr, !ok);
-	if (c && ok)
-		*c = (struct login_client){ 0 };
-	else if (c) {
-		c->failures++;
-		if (c->failures >= KBD_LOGIN_FREE_ATTEMPTS) {
-			unsigned shift = c->failures - KBD_LOGIN_FREE_ATTEMPTS;
-			long delay = shift >= 6 ? KBD_LOGIN_DELAY_MAX_S : 1L << shift;
-			if (delay > KBD_LOGIN_DELAY_MAX_S)
-				delay = KBD_LOGIN_DELAY_MAX_S;
-			c->blocked_until = now_s() + delay;
-		}
+	c->failures++;
+	if (c->failures >= KBD_LOGIN_FREE_ATTEMPTS) {
+		unsigned shift = c->failures - KBD_LOGIN_FREE_ATTEMPTS;
+		long delay = shift >= 6 ? KBD_LOGIN_DELAY_MAX_S : 1L << shift;
+		if (delay > KBD_LOGIN_DELAY_MAX_S)
+			delay = KBD_LOGIN_DELAY_MAX_S;
+		c->blocked_until = now_s() + delay;
 	}
-	pthread_mutex_unlock(&auth.lock);
-	if (!ok)
-		kb_warn("kbootd: failed login from %s", addr);
 }
 
-/* 0 allowed; otherwise the seconds to wait (-1: wrong password). */
+/* 0 allowed; otherwise the seconds to wait (-1: wrong password). Each try
+ * is charged as a failure under the lock before the password is checked, and
+ * refunded if it was right: parallel guesses cannot all pass one check that
+ * none of them has yet failed. */
 static int try_password(const char *addr, const char *password)
 {
-	int wait = login_wait(addr);
-	if (wait > 0)
-		return wait;
+	char key[sizeof(auth.clients[0].addr)];
+	if (kbd_login_client_key(addr, key, sizeof(key)) < 0)
+		snprintf(key, sizeof(key), "?");
+	pthread_mutex_lock(&auth.lock);
+	struct login_client *c = client_slot(key, true);
+	time_t left = c->blocked_until - now_s();
+	if (left > 0) {
+		pthread_mutex_unlock(&auth.lock);
+		return (int)left;
+	}
+	charge_failure(c);
+	unsigned charged = c->failures;
+	pthread_mutex_unlock(&auth.lock);
+
 	bool ok = password_ok(password);
-	login_result(addr, ok);
-	return ok ? 0 : -1;
+	if (ok) {
+		pthread_mutex_lock(&auth.lock);
+		c = client_slot(key, false);
+		if (c && c->failures == charged)
+			*c = (struct login_client){ 0 };
+		else if (c && c->failures > 0)
+			c->failures--; /* others failed meanwhile: refund this one only */
+		pthread_mutex_unlock(&auth.lock);
+		return 0;
+	}
+	kb_warn("kbootd: failed login from %s", addr);
+	return -1;
 }
 
 /* --- sessions --- */
@@ -330,17 +356,6 @@ static const char *bearer_token(const struct mg_connection *conn)
 	return NULL;
 }
 
-static bool origin_matches(const struct mg_connection *conn)
-{
-	const char *origin = mg_get_header(conn, "Origin");
-	const char *host = mg_get_header(conn, "Host");
-	if (!origin || !host)
-		return false;
-	const char *scheme = mg_get_request_info(conn)->is_ssl ? "https://" : "http://";
-	size_t n = strlen(scheme);
-	return strncasecmp(origin, scheme, n) == 0 && strcasecmp(origin + n, host) == 0;
-}
-
 static bool changes_state(const struct mg_connection *conn)
 {
 	return !kbd_method_is(conn, "GET") && !kbd_method_is(conn, "HEAD") &&
@@ -360,19 +375,18 @@ static int send_throttled(struct mg_connection *conn, int status, int wait)
 	return kbd_send_json_headers(conn, status, root, "Retry-After", retry);
 }
 
-/* mg_set_auth_handler: 1 lets the request through, 0 after refusing it. */
-static int check_request(struct mg_connection *conn, void *data)
+/* The gate asks before a route that needs a login: 0, or the refusal's status sent. */
+int kbd_auth_check(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (!kbd_uri_is_api(conn) || strcmp(ri->local_uri, "/api/v1/session") == 0 || auth.none)
-		return 1;
+	if (auth.none)
+		return 0;
 
 	const char *bearer = bearer_token(conn);
 	if (bearer) {
 		if (session_valid(bearer, false))
-			return 1;
-		kbd_send_error(conn, 401, "unauthorized", "the session token is invalid or expired; log in again");
-		return 0;
+			return 0;
+		return kbd_send_error(conn, 401, "unauthorized", "the session token is invalid or expired; log in again");
 	}
 
 	const char *h = mg_get_header(conn, "Authorization");
@@ -381,40 +395,29 @@ static int check_request(struct mg_connection *conn, void *data)
 		const char *colon = NULL;
 		if (base64_decode(h + 6, decoded, sizeof(decoded)) == 0)
 			colon = strchr(decoded, ':');
-		if (!colon) {
-			kbd_send_error(conn, 401, "unauthorized", "malformed Basic credentials");
-			return 0;
-		}
+		if (!colon)
+			return kbd_send_error(conn, 401, "unauthorized", "malformed Basic credentials");
 		int r = try_password(ri->remote_addr, colon + 1);
 		explicit_bzero(decoded, sizeof(decoded));
-		/* A browser replays Basic credentials it knows on a cross-site form
-		 * post as well; automation sends no Origin at all. */
-		if (r == 0 && changes_state(conn) && mg_get_header(conn, "Origin") &&
-		    !origin_matches(conn)) {
-			kbd_send_error(conn, 403, "origin_mismatch",
-				       "a change from another site's page is refused");
-			return 0;
-		}
+		/* A browser replays Basic credentials on another site's form
+		 * post too: the gate refuses a change whose Origin differs. */
 		if (r == 0)
-			return 1;
+			return 0;
 		if (r > 0) /* still 401: the credentials were not accepted */
-			send_throttled(conn, 401, r);
-		else
-			kbd_send_error(conn, 401, "unauthorized", "wrong password");
-		return 0;
+			return send_throttled(conn, 401, r);
+		return kbd_send_error(conn, 401, "unauthorized", "wrong password");
 	}
 
 	char token[TOKEN_TEXT];
 	if (cookie_token(conn, token) == 0 && session_valid(token, false)) {
-		if (changes_state(conn) && !origin_matches(conn)) {
-			kbd_send_error(conn, 403, "origin_mismatch",
-				       "a cookie-authenticated change must come from this server's own page");
-			return 0;
-		}
-		return 1;
+		/* A cookie rides along on any page's request: a change needs
+		 * this server's own page as its Origin, not merely none. */
+		if (changes_state(conn) && !kbd_origin_matches(conn))
+			return kbd_send_error(conn, 403, "origin_mismatch",
+					      "a cookie-authenticated change must come from this server's own page");
+		return 0;
 	}
-	kbd_send_error(conn, 401, "unauthorized", "log in first (POST /api/v1/session, a Bearer token, or Basic)");
-	return 0;
+	return kbd_send_error(conn, 401, "unauthorized", "log in first (POST /api/v1/session, a Bearer token, or Basic)");
 }
 
 int kbd_login_password(const cJSON *body, const char **ret_password, struct kbd_refusal *no)
@@ -426,7 +429,7 @@ int kbd_login_password(const cJSON *body, const char **ret_password, struct kbd_
 	return 0;
 }
 
-static int session_login(struct mg_connection *conn)
+int kbd_api_session_post(struct mg_connection *conn, void *data)
 {
 	cJSON *body = NULL;
 	int status = kbd_read_json(conn, &body);
@@ -462,14 +465,14 @@ static int session_login(struct mg_connection *conn)
 	return kbd_send_json_headers(conn, 200, root, "Set-Cookie", cookie);
 }
 
-static int session_logout(struct mg_connection *conn)
+int kbd_api_session_delete(struct mg_connection *conn, void *data)
 {
 	const char *bearer = bearer_token(conn);
 	char token[TOKEN_TEXT];
 	if (bearer)
 		session_valid(bearer, true);
 	else if (cookie_token(conn, token) == 0) {
-		if (!origin_matches(conn))
+		if (!kbd_origin_matches(conn))
 			return kbd_send_error(conn, 403, "origin_mismatch",
 					      "a cookie-authenticated change must come from this server's own page");
 		session_valid(token, true);
@@ -477,19 +480,4 @@ static int session_logout(struct mg_connection *conn)
 	char cookie[128];
 	snprintf(cookie, sizeof(cookie), "%s=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0", COOKIE_NAME);
 	return kbd_send_json_headers(conn, 200, cJSON_CreateObject(), "Set-Cookie", cookie);
-}
-
-static int session_handler(struct mg_connection *conn, void *data)
-{
-	if (kbd_method_is(conn, "POST"))
-		return session_login(conn);
-	if (kbd_method_is(conn, "DELETE"))
-		return session_logout(conn);
-	return kbd_send_method_not_allowed(conn, "POST, DELETE");
-}
-
-void kbd_auth_register(struct mg_context *ctx)
-{
-	mg_set_auth_handler(ctx, "/api", check_request, NULL);
-	mg_set_request_handler(ctx, "/api/v1/session", session_handler, NULL);
 }

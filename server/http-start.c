@@ -22,20 +22,26 @@ static int log_message(const struct mg_connection *conn, const char *message)
 struct mg_context *kbd_http_start(const struct kbd_listen *listen, const char *webroot,
 				   enum kbd_http_routes routes)
 {
+	kb_error err = { 0 };
+	if (kbd_ui_files_load(webroot, &err) < 0)
+		kb_warn("kbootd: %s", err.text);
+	kbd_openapi_init(webroot);
+	kbd_entries_init();
+	kbd_gate_init(listen->tls, routes);
 	char threads[16];
 	snprintf(threads, sizeof(threads), "%d", KBD_SSE_CLIENTS_MAX + KBD_THREADS_HEADROOM);
 	char header_max[16];
 	snprintf(header_max, sizeof(header_max), "%d", KBD_HEADER_MAX);
+	/* No document_root: civetweb has no files of its own to serve, list or
+	 * write; the gate answers every request (ui-files.c serves the UI). */
 	const char *options[] = {
 		"listening_ports", listen->ports,
-		"document_root", webroot,
-		"enable_directory_listing", "no",
-		"index_files", "index.html",
 		"num_threads", threads,
 		"max_request_size", header_max,
 		"additional_header", SECURITY_HEADERS,
 		"access_control_allow_origin", "",
-		"ssi_pattern", "",
+		/* The gate decodes the path once itself (request-path.c). */
+		"decode_url", "no",
 		"request_timeout_ms", "30000",
 		"enable_keep_alive", "yes",
 		/* civetweb writes a response in several pieces: without this,
@@ -44,26 +50,10 @@ struct mg_context *kbd_http_start(const struct kbd_listen *listen, const char *w
 		listen->tls ? "ssl_certificate" : NULL, listen->cert,
 		NULL,
 	};
-	struct mg_callbacks callbacks = { .log_message = log_message };
-	if (listen->tls)
-		callbacks.begin_request = kbd_tls_redirect;
+	struct mg_callbacks callbacks = { .log_message = log_message, .begin_request = kbd_gate };
 	struct mg_context *ctx = mg_start(&callbacks, NULL, options);
 	if (!ctx)
 		return NULL;
 	kbd_tls_listening(ctx);
-	kbd_auth_register(ctx);
-	kbd_status_register(ctx);
-	kbd_devices_register(ctx);
-	kbd_entries_register(ctx);
-	kbd_files_register(ctx);
-	kbd_boot_register(ctx);
-	kbd_autoboot_register(ctx);
-	kbd_log_register(ctx);
-	kbd_events_register(ctx);
-	if (routes == KBD_HTTP_ALL_ROUTES)
-		kbd_network_register(ctx);
-	kbd_boot_cancel_register(ctx);
-	kbd_openapi_register(ctx, webroot);
-	kbd_fallback_register(ctx);
 	return ctx;
 }

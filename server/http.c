@@ -1,7 +1,8 @@
-/* HTTP helpers every handler shares: JSON out, bounded JSON in, and the one
- * table that maps a core errno to an HTTP status and a machine code. */
+/* HTTP helpers every handler shares: JSON out, bounded JSON in; a core
+ * errno's status and code come from the API's one table (kboot-core/wire.c). */
 #include "server.h"
 #include "kboot-core/cleanup.h"
+#include "kboot-core/wire.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,31 +12,9 @@
 #include <strings.h>
 #include <time.h>
 
-static const struct {
-	int errnum;
-	int status;
-	const char *code;
-} errno_map[] = {
-	{ ENOENT, 404, "not_found" },      { ENOTDIR, 404, "not_found" },
-	{ ENODEV, 404, "not_found" },      { ENXIO, 404, "not_found" },
-	{ EINVAL, 400, "invalid_request" }, { ENAMETOOLONG, 400, "path_invalid" },
-	{ EBUSY, 409, "busy" },            { EALREADY, 409, "conflict" },
-	{ ENOEXEC, 422, "not_loadable" },  { E2BIG, 413, "too_large" },
-	{ EFBIG, 413, "too_large" },       { EACCES, 403, "forbidden" },
-	{ EPERM, 403, "forbidden" },
-};
-
 int kbd_status_for_errno(int errnum, const char **ret_code)
 {
-	if (errnum < 0)
-		errnum = -errnum;
-	for (size_t i = 0; i < KB_ELEMENTSOF(errno_map); i++)
-		if (errno_map[i].errnum == errnum) {
-			*ret_code = errno_map[i].code;
-			return errno_map[i].status;
-		}
-	*ret_code = "internal";
-	return 500;
+	return kb_wire_status_of(errnum, ret_code);
 }
 
 /* Keep-alive as civetweb will decide it after the handler (should_keep_alive):
@@ -52,7 +31,7 @@ static const char *connection_header(const struct mg_connection *conn)
 /* The whole response in one write: civetweb's header API writes each line on
  * its own, a packet each with TCP_NODELAY. */
 static int send_body(struct mg_connection *conn, int status, const char *type, const char *body,
-		     const char *extra_header, const char *extra_value)
+		     const char *extra_header, const char *extra_value, bool close)
 {
 	char date[64];
 	time_t now = time(NULL);
@@ -77,7 +56,7 @@ static int send_body(struct mg_connection *conn, int status, const char *type, c
 			 status == 401 ? "WWW-Authenticate: Bearer realm=\"kboot\"\r\n" : "",
 			 extra_header ? extra_header : "", extra_header ? ": " : "",
 			 extra_header ? extra_value : "", extra_header ? "\r\n" : "",
-			 date, connection_header(conn), head ? "" : body);
+			 date, close ? "close" : connection_header(conn), head ? "" : body);
 	if (n < 0)
 		return status; /* out of memory: the client sees the connection close */
 	mg_write(conn, response, (size_t)n);
@@ -92,13 +71,13 @@ int kbd_send_json_headers(struct mg_connection *conn, int status, cJSON *body,
 	if (!text)
 		return send_body(conn, 500, "application/json",
 				 "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}",
-				 NULL, NULL);
-	return send_body(conn, status, "application/json", text, extra_header, extra_value);
+				 NULL, NULL, true);
+	return send_body(conn, status, "application/json", text, extra_header, extra_value, false);
 }
 
 int kbd_send_json_text(struct mg_connection *conn, int status, const char *json)
 {
-	return send_body(conn, status, "application/json", json, NULL, NULL);
+	return send_body(conn, status, "application/json", json, NULL, NULL, false);
 }
 
 int kbd_send_json(struct mg_connection *conn, int status, cJSON *body)
@@ -106,18 +85,42 @@ int kbd_send_json(struct mg_connection *conn, int status, cJSON *body)
 	return kbd_send_json_headers(conn, status, body, NULL, NULL);
 }
 
-int kbd_send_error(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+static cJSON *error_body(const char *code, const char *fmt, va_list ap)
 {
 	char message[KB_ERROR_TEXT_MAX];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
 	cJSON *root = cJSON_CreateObject();
 	cJSON *error = cJSON_AddObjectToObject(root, "error");
 	cJSON_AddStringToObject(error, "code", code);
 	cJSON_AddStringToObject(error, "message", message);
+	return root;
+}
+
+int kbd_send_error(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cJSON *root = error_body(code, fmt, ap);
+	va_end(ap);
 	return kbd_send_json(conn, status, root);
+}
+
+int kbd_send_error_and_close(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cJSON *root = error_body(code, fmt, ap);
+	va_end(ap);
+	_cleanup_free_ char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+	cJSON_Delete(root);
+	send_body(conn, status, "application/json",
+		  text ? text : "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", NULL, NULL,
+		  true);
+	/* civetweb would otherwise read the rest of the declared body to
+	 * keep the connection alive; closing it here (civetweb then skips
+	 * that) is the only way its API offers a handler. */
+	mg_close_connection(conn);
+	return status;
 }
 
 int kbd_send_core_error(struct mg_connection *conn, int r, const kb_error *err)
@@ -266,24 +269,38 @@ cJSON *kbd_json_string_or_null(const char *s)
 	return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-bool kbd_uri_is_api(const struct mg_connection *conn)
+/* The host part of a Host header ("name", "name:80", "[::1]:80"), if it is
+ * made only of the characters a host name or address may have. */
+int kbd_host_name(const char *host, char *ret, size_t size)
 {
-	/* civetweb matches "/api" as a plain prefix, so "/api.js" would match too. */
-	const char *uri = mg_get_request_info(conn)->local_uri;
-	return strncmp(uri, "/api", 4) == 0 && (uri[4] == '\0' || uri[4] == '/');
+	if (!host || !host[0])
+		return -EINVAL;
+	size_t len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if (len >= size || (host[0] == '[' && host[len - 1] != ']'))
+		return -EINVAL;
+	if (host[len] != '\0' && (host[len] != ':' || !host[len + 1] || strspn(host + len + 1, "0123456789") !=
+							       strlen(host + len + 1)))
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		char c = host[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return -EINVAL;
+	}
+	memcpy(ret, host, len);
+	ret[len] = '\0';
+	return 0;
 }
 
-static int no_such_route(struct mg_connection *conn, void *data)
+bool kbd_origin_matches(const struct mg_connection *conn)
 {
-	if (!kbd_uri_is_api(conn))
-		return 0; /* a static file after all */
-	return kbd_send_error(conn, 404, "no_such_route", "%s: no such API route (see /api/v1/openapi.json)",
-			      mg_get_request_info(conn)->local_uri);
-}
-
-void kbd_fallback_register(struct mg_context *ctx)
-{
-	mg_set_request_handler(ctx, "/api", no_such_route, NULL);
+	const char *origin = mg_get_header(conn, "Origin");
+	const char *host = mg_get_header(conn, "Host");
+	if (!origin || !host)
+		return false;
+	const char *scheme = mg_get_request_info(conn)->is_ssl ? "https://" : "http://";
+	size_t n = strlen(scheme);
+	return strncasecmp(origin, scheme, n) == 0 && strcasecmp(origin + n, host) == 0;
 }
 
 const char *kbd_json_unknown_field(const cJSON *body, const char *const *known, size_t n)

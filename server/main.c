@@ -34,7 +34,8 @@ static void usage(FILE *f)
 		   "  --listen-tls  HTTPS, with $KBOOT_ETC/kboot/tls.pem or kboot.conf tls=auto\n"
 		   "                (default: --listen's address, port 443)\n"
 		   "  --webroot     the UI's files (default %s)\n"
-		   "  --conf        kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n",
+		   "  --conf        kboot.conf (default $KBOOT_CONF or /etc/kboot.conf)\n"
+		   "  --routes      print the API's route table and exit\n",
 		DEFAULT_WEBROOT);
 }
 
@@ -45,17 +46,19 @@ static int parse_options(int argc, char **argv, struct kbd_options *ret)
 		{ "listen-tls", required_argument, NULL, 't' },
 		{ "webroot", required_argument, NULL, 'w' },
 		{ "conf", required_argument, NULL, 'c' },
+		{ "routes", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "l:t:w:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:t:w:c:rhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': ret->listen = optarg; break;
 		case 't': ret->listen_tls = optarg; break;
 		case 'w': ret->webroot = optarg; break;
 		case 'c': ret->conf_path = optarg; break;
+		case 'r': kbd_routes_print(stdout); exit(0);
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("kbootd %s\n", KBOOT_VERSION); exit(0);
 		default: usage(stderr); return -EINVAL;
@@ -96,6 +99,20 @@ static int write_url(struct mg_context *ctx, const char *run_dir, kb_error *err)
 	return 0;
 }
 
+#ifndef KBD_TEST_HOOKS
+#define KBD_TEST_HOOKS 0
+#endif
+/* Test builds only: $KBOOT_TEST_DISPATCH_LOG gets a line per handler the
+ * gate runs, so a system test can tell that a refused request ran none. */
+static const char *dispatch_log;
+
+static void log_dispatch(const struct mg_connection *conn, const struct kbd_route *route)
+{
+	_cleanup_fclose_ FILE *f = fopen(dispatch_log, "ae");
+	if (f)
+		fprintf(f, "%s %s\n", route->method, route->path);
+}
+
 static void remove_run_files(const char *run_dir)
 {
 	char path[4096];
@@ -115,6 +132,9 @@ int main(int argc, char **argv)
 		opts.conf_path = env->conf_path;
 	if (!opts.webroot)
 		opts.webroot = DEFAULT_WEBROOT;
+
+	if (KBD_TEST_HOOKS && (dispatch_log = getenv("KBOOT_TEST_DISPATCH_LOG")))
+		kbd_gate_dispatch_hook = log_dispatch;
 
 	/* Signals go to sigtimedwait below, not to civetweb's threads. */
 	sigset_t stop;

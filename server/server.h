@@ -9,6 +9,7 @@
 #include <civetweb.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum {
 	KBD_BODY_MAX = 64 * 1024,      /* request body bytes; past it: 413 */
@@ -23,6 +24,8 @@ enum {
 	KBD_LOGIN_CLIENTS_MAX = 64,    /* clients whose failures are remembered */
 	KBD_PASSWORD_MAX = 256,        /* bytes of a password in a login */
 	KBD_LISTEN_PORTS_MAX = 8,      /* listening ports looked at for kbootd.url */
+	KBD_REQUEST_PATH_MAX = 256,    /* bytes of a decoded request path; past it: 414 */
+	KBD_UI_FILES_MAX = 64,         /* files of the webroot served; the rest are not */
 };
 
 /* The options kbootd runs with. */
@@ -45,10 +48,13 @@ int kbd_send_error(struct mg_connection *conn, int status, const char *code, con
 int kbd_send_core_error(struct mg_connection *conn, int r, const kb_error *err);
 int kbd_status_for_errno(int errnum, const char **ret_code);
 int kbd_send_method_not_allowed(struct mg_connection *conn, const char *allow);
-/* Every /api route no handler claims: a JSON 404. Register last. */
-void kbd_fallback_register(struct mg_context *ctx);
-/* Is this request for /api or below (not merely "/api…" like "/api.js")? */
-bool kbd_uri_is_api(const struct mg_connection *conn);
+/* An error, then the connection closed: civetweb reads nothing more of it. */
+int kbd_send_error_and_close(struct mg_connection *conn, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The host of a Host header, checked to be a name or an address literal. */
+int kbd_host_name(const char *host_header, char *ret, size_t size);
+/* Does Origin name this server as the client reached it (scheme and Host)? */
+bool kbd_origin_matches(const struct mg_connection *conn);
 /* Read and parse a JSON object body: 0 and *ret, or the error status sent. */
 int kbd_read_json(struct mg_connection *conn, cJSON **ret);
 /* Drain a body the handler does not use (bounded); the error status sent or 0. */
@@ -76,9 +82,6 @@ int kbd_json_object_parse(const char *text, size_t len, cJSON **ret, struct kbd_
 /* The first member of a JSON object that is not in known[], or NULL: every
  * endpoint refuses fields it does not know rather than ignore a typo. */
 const char *kbd_json_unknown_field(const cJSON *body, const char *const *known, size_t n);
-/* api-boot.c: {"method", "next_entry", "grubenv", "note"}: what a legacy handoff does. */
-struct kb_legacy_plan;
-cJSON *kbd_legacy_json(const struct kb_legacy_plan *legacy);
 /* api-boot.c: POST /api/v1/boot's body as the core's request (strings stay
  * owned by body; initrds has KB_ENTRY_INITRDS_MAX slots). 0 or the status. */
 struct kb_boot_request;
@@ -118,26 +121,69 @@ int kbd_tls_fingerprint(const char *pem_path, char *ret, size_t size, kb_error *
 void kbd_tls_listening(struct mg_context *ctx);
 /* quiet.c: drop civetweb's per-connection TLS error lines from stderr (the console). */
 int kbd_quiet_tls_errors(kb_error *err);
-/* civetweb begin_request with TLS: 308 from plain HTTP to HTTPS; the status sent, or 0. */
-int kbd_tls_redirect(struct mg_connection *conn);
+/* A plain-HTTP request under TLS: 308 to HTTPS for the gate's checked path. */
+int kbd_tls_redirect(struct mg_connection *conn, const char *path);
 
 /* --- auth.c ---------------------------------------------------------------- */
 int kbd_auth_init(const struct kb_config *cfg, kb_error *err);
 bool kbd_auth_none(void);
 /* Writes <run_dir>/local-token (0600); the console sends it as a Bearer token. */
 int kbd_auth_write_local_token(const char *run_dir, kb_error *err);
-void kbd_auth_register(struct mg_context *ctx);
+/* Before a route that needs a login: 0, or the refusal's status, sent. */
+int kbd_auth_check(struct mg_connection *conn);
+/* The failed-login backoff's client: the IPv4 address, or the IPv6 /64. */
+int kbd_login_client_key(const char *addr, char *ret, size_t size);
 
-/* --- api-*.c: one resource each ----------------------------------------------- */
-void kbd_status_register(struct mg_context *ctx);
-void kbd_devices_register(struct mg_context *ctx);
-void kbd_entries_register(struct mg_context *ctx);
-void kbd_files_register(struct mg_context *ctx);
-void kbd_boot_register(struct mg_context *ctx);
-void kbd_autoboot_register(struct mg_context *ctx);
-void kbd_log_register(struct mg_context *ctx);
-void kbd_openapi_register(struct mg_context *ctx, const char *webroot);
-void kbd_events_register(struct mg_context *ctx);
+/* --- routes.c: the route table ------------------------------------------------ */
+enum kbd_access { KBD_LOGIN, KBD_PUBLIC };
+struct kbd_route {
+	const char *method;
+	const char *path; /* exact, case-sensitive */
+	enum kbd_access access;
+	mg_request_handler handler;
+	bool changes_host; /* reconfigures this machine: left out of the fuzzer's server */
+};
+/* The row for method and path, or NULL; *ret_path_known: a row has this path. */
+const struct kbd_route *kbd_route_find(const char *method, const char *path, bool *ret_path_known);
+/* "GET, PUT": the methods of path, for Allow. */
+int kbd_route_methods(const char *path, char *ret, size_t size);
+/* One line per route, "METHOD PATH login|public" (kbootd --routes). */
+void kbd_routes_print(FILE *f);
+
+/* --- request-path.c, ui-files.c, gate.c ----------------------------------------- */
+/* The raw request path decoded once into ret; 0, or the refusal's status. */
+int kbd_request_path(const char *raw, char *ret, size_t size, struct kbd_refusal *no);
+/* Read the webroot's file list once; E2BIG past KBD_UI_FILES_MAX (the rest still served). */
+int kbd_ui_files_load(const char *webroot, kb_error *err);
+void kbd_ui_files_free(void);
+/* A GET or HEAD of "/" or "/<file>" from the list; 404 or 405 otherwise. */
+int kbd_ui_files_serve(struct mg_connection *conn, const char *path);
+/* Does a Host header name this machine (an address, localhost, its host name)? */
+bool kbd_host_is_ours(const char *host_header);
+/* civetweb's begin_request: every request, answered; returns the status. */
+int kbd_gate(struct mg_connection *conn);
+/* tests only (NULL otherwise): told of each handler the gate runs. */
+extern void (*kbd_gate_dispatch_hook)(const struct mg_connection *conn, const struct kbd_route *route);
+
+/* --- api-*.c: one handler per route ------------------------------------------------ */
+int kbd_api_session_post(struct mg_connection *conn, void *data);   /* auth.c */
+int kbd_api_session_delete(struct mg_connection *conn, void *data); /* auth.c */
+int kbd_api_status_get(struct mg_connection *conn, void *data);
+int kbd_api_devices_get(struct mg_connection *conn, void *data);
+int kbd_api_entries_get(struct mg_connection *conn, void *data);
+int kbd_api_files_get(struct mg_connection *conn, void *data);
+int kbd_api_boot_post(struct mg_connection *conn, void *data);
+int kbd_api_boot_cancel_post(struct mg_connection *conn, void *data);
+int kbd_api_autoboot_cancel_post(struct mg_connection *conn, void *data);
+int kbd_api_log_get(struct mg_connection *conn, void *data);
+int kbd_api_events_get(struct mg_connection *conn, void *data);
+int kbd_api_network_get(struct mg_connection *conn, void *data);
+int kbd_api_network_put(struct mg_connection *conn, void *data);
+int kbd_api_openapi_get(struct mg_connection *conn, void *data);
+/* api-entries.c: follow the core's entries events (its answer is cached). */
+void kbd_entries_init(void);
+/* api-openapi.c: where openapi.json is (<webroot>/openapi.json). */
+void kbd_openapi_init(const char *webroot);
 /* Subscribe to the core's events before anything can emit; stop wakes every stream. */
 int kbd_events_start(kb_error *err);
 void kbd_events_stop(void);
@@ -148,8 +194,6 @@ int kbd_watch_init(const struct kb_config *cfg, kb_error *err);
 void kbd_watch_tick(void);
 void kbd_watch_free(void);
 
-/* Shared JSON shapes (api-status.c). */
-cJSON *kbd_error_json(int errnum, const char *message);
 
 /* --- http-start.c: civetweb with kbootd's options and routes ---------------- */
 enum kbd_http_routes {
@@ -160,5 +204,5 @@ enum kbd_http_routes {
 };
 struct mg_context *kbd_http_start(const struct kbd_listen *listen, const char *webroot,
 				  enum kbd_http_routes routes);
-void kbd_network_register(struct mg_context *ctx);     /* api-network.c */
-void kbd_boot_cancel_register(struct mg_context *ctx); /* api-boot-cancel.c */
+/* The gate's own settings, from kbd_http_start. */
+void kbd_gate_init(bool tls, enum kbd_http_routes routes);

@@ -9,7 +9,7 @@ kboot: booting in QEMU. The web UI will answer at http://localhost:$port
        (the one-time password is printed on the console below).
        Leave QEMU with Ctrl-A then X.
 MSG
-exec qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot \
+exec qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot -device virtio-rng-pci \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 ${KBOOT_APPEND:-}" \
 	-drive "file=$disk,if=virtio,format=raw" \

@@ -59,11 +59,13 @@ async function refreshEntries() {
   for (const e of entries) {
     list.append(el('li', { 'data-id': e.id, class: e.default ? 'default' : '' },
       el('span', { class: 'title' }, e.title, e.default ? el('span', { class: 'badge' }, 'default') : null),
-      e.type === 'legacy'
+      e.broken
+        ? el('span', { class: 'legacy-note' }, 'cannot be booted: ' + e.broken)
+        : e.type === 'legacy'
         ? el('span', { class: 'legacy-note' }, e.legacy ? e.legacy.note : 'needs the first-stage loader; kboot cannot hand it over')
         : el('code', { class: 'cmdline' }, e.kernel + ' ' + e.cmdline),
       el('span', { class: 'buttons' },
-        el('button', { type: 'button', class: 'entry-boot', onclick: () => boot({ entry: e.id }) }, 'Boot'),
+        el('button', { type: 'button', class: 'entry-boot', disabled: !!e.broken, onclick: () => boot({ entry: e.id }) }, 'Boot'),
         el('button', { type: 'button', class: 'entry-edit quiet', onclick: () => editEntry(e) }, 'Edit'))));
   }
 }

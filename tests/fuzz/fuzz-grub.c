@@ -1,6 +1,8 @@
-/* grub.cfg: the input is /boot/grub/grub.cfg on a filesystem that also has a
- * grubenv and one BLS entry (for load_env, next_entry and blscfg); the input
- * may source itself, which exercises the include-depth limit. */
+/* grub.cfg through the GRUB script interpreter (kboot-core/grub-*.c): the
+ * input is /boot/grub/grub.cfg on a filesystem that also has a grubenv and
+ * one BLS entry (for load_env, next_entry and blscfg); the input may source
+ * or configfile itself, which exercises the include limits. Seeds: the
+ * scenarios of tests/unit/grub (run.sh) and tests/fuzz/corpus/fuzz-grub. */
 #include "fuzz-util.h"
 #include "kboot-core/discover-util.h"
 

@@ -3,7 +3,10 @@
  * connection and the reply read to the end. "@TOKEN@" in the input becomes
  * kbootd's local bearer token, so the fuzzer reaches authenticated routes.
  * The server is kbd_http_start(), as kbootd starts it (plain HTTP), less
- * /api/v1/network: its PUT would reconfigure this host's own network. */
+ * /api/v1/network: its PUT would reconfigure this host's own network.
+ * The oracle: a handler of a route that needs a login, run for a request
+ * that does not carry the token (the one credential the fuzzer has), is a
+ * crash: the gate let through a request it should have refused. */
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/startup.h"
@@ -46,6 +49,21 @@ static void make_target(void)
 	fuzz_write_text("webroot/app.js", "export {};\n");
 }
 
+static bool carries_token(const struct mg_connection *conn, const char *header)
+{
+	const char *value = mg_get_header(conn, header);
+	return value && strstr(value, token);
+}
+
+/* Runs on civetweb's worker thread, before the handler. */
+static void gate_oracle(const struct mg_connection *conn, const struct kbd_route *route)
+{
+	if (route->access == KBD_LOGIN && !carries_token(conn, "Authorization") && !carries_token(conn, "Cookie")) {
+		fprintf(stderr, "fuzz-http: %s %s ran without credentials\n", route->method, route->path);
+		abort();
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_setup();
@@ -79,6 +97,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fuzz_die(path);
 	fclose(f);
 	token[strcspn(token, "\r\n")] = '\0';
+	kbd_gate_dispatch_hook = gate_oracle;
 	return 0;
 }
 

@@ -25,6 +25,16 @@ fixture_seeds() {
 	esac
 }
 
+# The GRUB scenarios (tests/unit/grub/*.scenario): every file of each, as
+# a grub.cfg of its own.
+scenario_seeds() {
+	local f
+	for f in tests/unit/grub/*.scenario; do
+		awk -v out="$1/scenario-$(basename "$f" .scenario)" '
+			/^--- file /{ n++; p=1; next } /^--- /{ p=0 } p{ print > (out "-" n) }' "$f"
+	done
+}
+
 run_one() {
 	local bin=$1 name
 	name=$(basename "$bin")
@@ -32,6 +42,7 @@ run_one() {
 	rm -rf "$seeds" "$crashes"
 	mkdir -p "$seeds" "$corpus" "$crashes" tests/fuzz/corpus/"$name"
 	fixture_seeds "$name" | while read -r f; do cp "$f" "$seeds/$(echo "$f" | tr / _)"; done
+	[ "$name" = fuzz-grub ] && scenario_seeds "$seeds"
 	"$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$crashes/" "$corpus" "$seeds" tests/fuzz/corpus/"$name" \
 		>"$dir/logs/$name.log" 2>&1

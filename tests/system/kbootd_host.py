@@ -69,8 +69,10 @@ KEXEC_STAND_IN = """#!/usr/bin/python3
 # Like kexec-tools it needs an action (-l, -u, -e, -p): without one the real
 # kexec loads and then runs shutdown(8), which must never happen here.
 # When $KBOOT_TEST_KEXEC_FAIL names an existing file, a load prints its text
-# and fails the way kexec does.
-import json, os, sys
+# and fails the way kexec does; $KBOOT_TEST_KEXEC_EXEC_FAIL does the same for
+# -e. While $KBOOT_TEST_KEXEC_HOLD names an existing file (at most 30 s), -e
+# waits, as a handover under way would.
+import json, os, sys, time
 with open(os.environ["KBOOT_TEST_KEXEC_LOG"], "a") as f:
     f.write(json.dumps(sys.argv[1:]) + "\\n")
 if not {"-l", "-u", "-e", "-p"} & set(sys.argv[1:]):
@@ -79,6 +81,14 @@ if not {"-l", "-u", "-e", "-p"} & set(sys.argv[1:]):
 fail = os.environ.get("KBOOT_TEST_KEXEC_FAIL", "")
 if fail and os.path.exists(fail) and "-l" in sys.argv and "-u" not in sys.argv:
     sys.stderr.write(open(fail).read())
+    sys.exit(255)
+hold = os.environ.get("KBOOT_TEST_KEXEC_HOLD", "")
+deadline = time.monotonic() + 30
+while "-e" in sys.argv and hold and os.path.exists(hold) and time.monotonic() < deadline:
+    time.sleep(0.05)
+exec_fail = os.environ.get("KBOOT_TEST_KEXEC_EXEC_FAIL", "")
+if exec_fail and os.path.exists(exec_fail) and "-e" in sys.argv:
+    sys.stderr.write(open(exec_fail).read())
     sys.exit(255)
 sys.exit(0)
 """
@@ -125,8 +135,11 @@ def free_port():
 class Kbootd:
     """One kbootd process over its own fixture tree."""
 
-    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf=""):
+    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf="", webroot=WEBROOT):
         self.tmp = pathlib.Path(tmp)
+        self.webroot = pathlib.Path(webroot)
+        # The test build's gate writes "METHOD PATH" here for each handler it runs.
+        self.dispatch_log = self.tmp / "dispatch.log"
         self.target = make_target(self.tmp / "target")
         self.run_dir = self.tmp / "run"
         self.etc = self.tmp / "etc"
@@ -137,6 +150,8 @@ class Kbootd:
         self.kexec.chmod(0o755)
         self.kexec_log = self.tmp / "kexec.log"
         self.kexec_fail = self.tmp / "kexec-fail.txt"
+        self.kexec_exec_fail = self.tmp / "kexec-exec-fail.txt"
+        self.kexec_hold = self.tmp / "kexec-hold"
         self.conf = self.etc / "kboot.conf"
         lines = ["default=debian", "timeout=%d" % timeout,
                  "debian='/boot/vmlinuz-6.1.0-test initrd=/boot/initrd.img-6.1.0-test root=/dev/sda2 quiet'",
@@ -162,7 +177,9 @@ class Kbootd:
         env.update(KBOOT_TARGET_ROOT=str(self.target), KBOOT_RUN_DIR=str(self.run_dir),
                    KBOOT_KEXEC=str(self.kexec), KBOOT_CONF=str(self.conf), KBOOT_ETC=str(self.etc),
                    KBOOT_TEST_KEXEC_LOG=str(self.kexec_log), KBOOT_TEST_KEXEC_FAIL=str(self.kexec_fail),
-                   KBOOT_SYSFS=str(self.sys_dir),
+                   KBOOT_TEST_KEXEC_EXEC_FAIL=str(self.kexec_exec_fail),
+                   KBOOT_TEST_KEXEC_HOLD=str(self.kexec_hold),
+                   KBOOT_SYSFS=str(self.sys_dir), KBOOT_TEST_DISPATCH_LOG=str(self.dispatch_log),
                    # The test's own kboot.conf rules, not the target's (paper §3.5).
                    KBOOT_CMDLINE="kboot=local")
         return env
@@ -170,7 +187,7 @@ class Kbootd:
     def start(self):
         assert KBOOTD.exists(), "build kbootd first: make build/host/kbootd"
         self.proc = subprocess.Popen(
-            [str(KBOOTD), "--listen", "127.0.0.1:%d" % self.port, "--webroot", str(WEBROOT),
+            [str(KBOOTD), "--listen", "127.0.0.1:%d" % self.port, "--webroot", str(self.webroot),
              "--conf", str(self.conf)],
             env=self.env(), stdout=open(self.stdout_path, "w"), stderr=open(self.stderr_path, "w"))
         deadline = time.monotonic() + START_WAIT_S
@@ -180,6 +197,7 @@ class Kbootd:
             try:
                 requests.get(self.base + "/api/v1/status", timeout=2)
                 if (self.run_dir / "kbootd.url").exists():
+                    self.dispatch_log.write_text("")  # the tests' own requests from here on
                     return self
             except requests.ConnectionError:
                 pass
@@ -187,6 +205,8 @@ class Kbootd:
         raise RuntimeError("kbootd did not start:\n" + self.stderr())
 
     def stop(self):
+        if self.kexec_hold.exists():
+            self.kexec_hold.unlink()  # a held `kexec -e` ends with the test
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -227,6 +247,12 @@ class Kbootd:
         s = requests.Session()
         s.headers["Authorization"] = "Bearer " + self.token
         return s
+
+    def dispatched(self):
+        """The (method, path) of every handler the gate has run."""
+        if not self.dispatch_log.exists():
+            return []
+        return [tuple(line.split(" ", 1)) for line in self.dispatch_log.read_text().splitlines() if line]
 
     def kexec_calls(self):
         if not self.kexec_log.exists():

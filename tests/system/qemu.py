@@ -57,8 +57,10 @@ class KbootVM:
         # reboot=True: a reset restarts the machine (the firmware runs again)
         # instead of ending QEMU. direct_kernel=False: no -kernel/-initrd; the
         # firmware boots from a disk (a test puts self.kernel and self.initrd there).
+        # virtio-rng: the guest's random pool is ready at once, as on
+        # hardware with RDRAND or a TPM (kernel/kboot.config's HW_RANDOM).
         args = ["-accel", "tcg", "-m", str(memory), "-display", "none", "-monitor", "none",
-                "-serial", "stdio"]
+                "-serial", "stdio", "-device", "virtio-rng-pci"]
         if not reboot:
             args += ["-no-reboot"]
         if direct_kernel:

@@ -381,6 +381,30 @@ def test_stop_countdown_from_the_console_shows_in_the_browser(kbootd_factory):
         child.terminate(force=True)
 
 
+def test_a_key_after_the_countdown_ran_out_says_it_is_too_late(kbootd_factory):
+    """The key reaches the console only once the default entry is booting
+    (the console is stopped meanwhile): it says so and follows the boot,
+    instead of offering a prompt while the machine hands over."""
+    import signal
+    server, child = kbootd_console(kbootd_factory, timeout=2)
+    server.kexec_hold.write_text("")  # the handover stays under way
+    try:
+        child.expect("press any key for the prompt")
+        os.kill(child.pid, signal.SIGSTOP)
+        try:
+            def booting():
+                return server.session().get(server.url("/status"), timeout=10).json()["state"] == "booting"
+            assert server.wait_for(booting, "the countdown to run out")
+            child.send("x")
+        finally:
+            os.kill(child.pid, signal.SIGCONT)
+        child.expect("too late to cancel: the countdown is over and a boot is under way")
+        child.expect("Handing over to /boot/vmlinuz-6.1.0-test")
+        assert [c for c in server.kexec_calls() if "-l" in c]
+    finally:
+        child.terminate(force=True)
+
+
 def test_boot_a_label_through_kbootd(kbootd_factory):
     server, child = kbootd_console(kbootd_factory, timeout=-1)
     try:

@@ -136,6 +136,13 @@ def test_usb_disk_removed_while_browsing(boot_vm, kboot_image, tmp_path):
     assert usb_entries(s, vm) == []
 
 
+def mount_dirs(s, vm):
+    """The names under kboot's own mount directory, //run/kboot/mnt."""
+    r = s.get(vm.url + "/api/v1/files", params={"path": "//run/kboot/mnt"}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    return [e["name"] for e in r.json()["entries"]]
+
+
 def test_a_new_stick_under_the_old_ones_name_shows_its_own_files(boot_vm, kboot_image, tmp_path):
     """Stick A is read (so mounted), then pulled; stick B, other files, is
     plugged in and the kernel gives it A's freed name. What B's name lists is
@@ -161,6 +168,9 @@ def test_a_new_stick_under_the_old_ones_name_shows_its_own_files(boot_vm, kboot_
 
     vm.qmp("device_del", id=USB_DEVICE)
     wait_for("stick A gone from GET /devices", lambda: usb_partition(s, vm) is None)
+    # kboot lets go of A's mount as its device watch sees A go (once a
+    # second); until then the kernel keeps A's name taken.
+    wait_for("A's mount dropped", lambda: part_a["name"] not in mount_dirs(s, vm))
     vm.qmp("device_add", driver="usb-storage", bus="xhci.0", drive="usbdiskb", id="usbstickb",
            removable=True)
 

@@ -13,6 +13,8 @@ import time
 
 import pytest
 import requests
+
+import raw_http
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -256,3 +258,13 @@ def test_tls_auto_serves_a_certificate_made_at_start(boot_vm, tmp_path):
     r = requests.get(vm.url + "/api/v1/status", auth=("admin", password), allow_redirects=False, timeout=10)
     assert r.status_code == 308, r.text
     assert r.headers["Location"] == "https://127.0.0.1/api/v1/status"
+
+    # The Location is made from the gate's checked path, never from decoded
+    # text: an encoded CR LF in the path is refused, and one in the query
+    # stays encoded, so neither can add a header (a cookie) or a body.
+    port = int(vm.url.rsplit(":", 1)[1])
+    r = raw_http.request(port, "GET", "/%0d%0aSet-Cookie:%20kboot_session=x")
+    assert r.status == 400 and r.header("set-cookie") is None, r.raw
+    r = raw_http.request(port, "GET", "/api/v1/status?a=%0d%0aSet-Cookie:x=1")
+    assert r.status == 308 and r.header("set-cookie") is None, r.raw
+    assert r.header("location") == "https://127.0.0.1/api/v1/status?a=%0d%0aSet-Cookie:x=1"

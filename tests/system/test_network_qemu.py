@@ -199,6 +199,37 @@ def test_dhcp_shown_by_the_api_and_a_static_address_takes_effect_at_once(boot_vm
     assert any(r["destination"] == "default" and r["gateway"] == "10.0.2.2" for r in net["routes"])
 
 
+def test_a_static_network_with_comments_in_kboot_conf_is_applied(boot_vm):
+    """kboot.conf's network lines are read by the core's own parser, comments
+    and all (rcS once took "static # lab" for the value and fell back to
+    DHCP), and applied once at start."""
+    conf = ("timeout=-1\nnetwork=static   # the lab's fixed address\n"
+            "address=10.0.2.15/24 # where QEMU forwards to\n"
+            "gateway=10.0.2.2\ndns=10.0.2.3\nhostname=lab-node7 # the inventory's name\n")
+    vm = boot_vm(files={"etc/kboot.conf": conf}, **LOCAL)
+    auth = ("admin", password(vm))
+    net = requests.get(vm.url + "/api/v1/network", auth=auth, timeout=30).json()
+    eth0 = next(i for i in net["interfaces"] if i["name"] == "eth0")
+    assert eth0["mode"] == "static", eth0
+    assert eth0["addresses"][0] == "10.0.2.15/24"
+    assert eth0["dhcp"] is None and not eth0["dhcp_client_running"]
+    assert net["hostname"] == "lab-node7"
+    assert net["dns"] == ["10.0.2.3"]
+
+
+def test_a_network_setting_only_the_targets_kboot_conf_has_is_applied(boot_vm, kboot_image, tmp_path):
+    """The network is set up from the final config: after the paper's config
+    update took the target's kboot.conf (§3.5), not from the image's alone."""
+    disk = tmp_path / "target.img"
+    demo.build(str(disk), kboot_image[0], kboot_conf="timeout=-1\nhostname=from-the-target\n")
+    vm = boot_vm(disks=[str(disk)])
+    auth = ("admin", password(vm))
+    net = requests.get(vm.url + "/api/v1/network", auth=auth, timeout=30).json()
+    assert net["hostname"] == "from-the-target"
+    eth0 = next(i for i in net["interfaces"] if i["name"] == "eth0")
+    assert eth0["mode"] == "dhcp" and eth0["dhcp"]["address"] == "10.0.2.15"
+
+
 @pytest.fixture(scope="module")
 def nfs_export(served, tmp_path_factory):
     """The demo target's files as 10.0.2.2:/export (nfs-ganesha, NFSv4)."""

@@ -184,18 +184,19 @@ static void test_no_timeout_means_no_countdown(void **state)
 static void test_dry_run_loads_checks_and_unloads(void **state)
 {
 	init_with_entries(-1);
-	struct kb_boot_plan plan;
+	struct kb_boot_plan *plan = calloc(1, sizeof(*plan)); /* 83 KiB */
+	assert_non_null(plan);
 	kb_error err = { 0 };
 	assert_int_equal(kb_bootctl_boot(&(struct kb_boot_request){ .entry_id = "1",
 								     .cmdline = "quiet",
 								     .dry_run = true },
-					 &plan, &err),
+					 plan, &err),
 			 0);
-	assert_string_equal(plan.title, "Test Linux");
-	assert_string_equal(plan.kernel, "/boot/vmlinuz");
-	assert_int_equal(plan.n_initrds, 1);
-	assert_string_equal(plan.cmdline, "quiet"); /* the override, not the entry's */
-	assert_string_equal(plan.kernel_info.version, "6.1.0-test (test@kboot) #1");
+	assert_string_equal(plan->title, "Test Linux");
+	assert_string_equal(plan->kernel, "/boot/vmlinuz");
+	assert_int_equal(plan->n_initrds, 1);
+	assert_string_equal(plan->cmdline, "quiet"); /* the override, not the entry's */
+	assert_string_equal(plan->kernel_info.version, "6.1.0-test (test@kboot) #1");
 	assert_int_equal(count_lines_with("-l"), 1);
 	assert_int_equal(count_lines_with("-u"), 1);
 	assert_int_equal(count_lines_with("-e"), 0);
@@ -203,6 +204,7 @@ static void test_dry_run_loads_checks_and_unloads(void **state)
 	kb_bootctl_status(&st);
 	assert_int_equal(st.state, KB_BOOT_IDLE);
 	assert_false(st.has_error);
+	free(plan);
 }
 
 static void test_errors_leave_the_controller_idle(void **state)
@@ -244,6 +246,54 @@ static void test_a_real_boot_hands_over_once(void **state)
 	assert_non_null(strstr(st.last_error.text, "kexec -e"));
 }
 
+/* Countdown to loading is one step: a cancel spinning against the end of
+ * the countdown either stops it (0, and nothing is ever loaded) or is told
+ * it is too late (-EBUSY, and the default entry boots); never "no
+ * countdown" while it boots. */
+static void test_a_cancel_at_the_countdown_end_tells_the_truth(void **state)
+{
+	init_with_entries(1);
+	assert_int_equal(kb_bootctl_start_countdown(NULL), 0);
+	struct timespec step = { .tv_nsec = 100 * 1000L }, start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	int r = 0;
+	/* Only near the end: from 0.98 s on, until the countdown answers. */
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		assert_true(ms < 5000);
+		struct kb_boot_status st;
+		kb_bootctl_status(&st);
+		if (ms >= 980 || st.state != KB_BOOT_COUNTDOWN) {
+			r = kb_bootctl_cancel();
+			break;
+		}
+		nanosleep(&step, NULL);
+	}
+	assert_true(r == 0 || r == -EBUSY);
+	assert_true(wait_for_state(KB_BOOT_IDLE, 10000));
+	assert_int_equal(count_lines_with("-l"), r == 0 ? 0 : 1);
+}
+
+static void test_a_cancel_after_the_countdown_fired_is_too_late(void **state)
+{
+	init_with_entries(1);
+	assert_int_equal(kb_bootctl_start_countdown(NULL), 0);
+	struct timespec step = { .tv_nsec = 1000 * 1000L };
+	struct kb_boot_status st;
+	for (int i = 0; i < 5000; i++) {
+		kb_bootctl_status(&st);
+		if (st.state != KB_BOOT_COUNTDOWN)
+			break;
+		nanosleep(&step, NULL);
+	}
+	assert_true(st.state == KB_BOOT_LOADING || st.state == KB_BOOT_BOOTING);
+	assert_int_equal(kb_bootctl_cancel(), -EBUSY);
+	assert_true(wait_for_state(KB_BOOT_IDLE, 10000));
+	assert_int_equal(count_lines_with("-l"), 1);
+	assert_int_equal(count_lines_with("-e"), 1);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -279,6 +329,8 @@ int main(void)
 		cmocka_unit_test_setup(test_dry_run_loads_checks_and_unloads, reset),
 		cmocka_unit_test_setup(test_errors_leave_the_controller_idle, reset),
 		cmocka_unit_test_setup(test_a_real_boot_hands_over_once, reset),
+		cmocka_unit_test_setup(test_a_cancel_at_the_countdown_end_tells_the_truth, reset),
+		cmocka_unit_test_setup(test_a_cancel_after_the_countdown_fired_is_too_late, reset),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[600];

@@ -53,9 +53,9 @@ static void test_errors(void **state)
 	assert_int_equal(kb_bootline_parse("", &b, &err), -EINVAL);
 	assert_string_equal(err.text, "no kernel given (a boot line starts with a kernel path)");
 	assert_int_equal(kb_bootline_parse("/vmlinuz 'quiet", &b, &err), -EINVAL);
-	assert_string_equal(err.text, "unterminated ' quote");
+	assert_string_equal(err.text, "unterminated single quote");
 	assert_int_equal(kb_bootline_parse("/vmlinuz \"quiet", &b, &err), -EINVAL);
-	assert_string_equal(err.text, "unterminated \" quote");
+	assert_string_equal(err.text, "unterminated double quote");
 	assert_int_equal(kb_bootline_parse("/vmlinuz initrd=", &b, &err), -EINVAL);
 	assert_string_equal(err.text, "initrd= needs a path");
 	assert_int_equal(kb_bootline_parse("/vmlinuz initrd=a,,b", &b, &err), -EINVAL);

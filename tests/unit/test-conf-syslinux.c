@@ -49,11 +49,29 @@ static void test_include_loop_stops(void **state)
 	kb_entry_list_free(&l);
 }
 
+/* fixtures/syslinux/search-list: configs where syslinux itself looks
+ * (/boot/syslinux, /syslinux, /). In one directory the first of
+ * extlinux.conf, syslinux.cfg, isolinux.cfg is the config, as the loader
+ * reads only that one: /boot/syslinux/syslinux.cfg is not read. */
+static void test_syslinux_search_list(void **state)
+{
+	struct kb_fs fs = { .device = "sdb1", .mountpoint = KB_FIXTURES "/syslinux/search-list" };
+	struct kb_entry_list l = { 0 };
+	kb_error err = { 0 };
+	assert_int_equal(kb_parse_syslinux(&fs, &l, &err), 0);
+	ASSERT_ENTRIES(&l, { "first", "sdb1:/vmlinuz-first", { NULL }, "", false },
+		       { "dir", "sdb1:/syslinux/vmlinuz-dir", { NULL }, "", false },
+		       { "top", "sdb1:/vmlinuz-top", { NULL }, "root=/dev/sda1", true });
+	assert_string_equal(l.v[2].source, "sdb1:/syslinux.cfg");
+	kb_entry_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_extlinux),
 		cmocka_unit_test(test_include_loop_stops),
+		cmocka_unit_test(test_syslinux_search_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

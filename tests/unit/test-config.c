@@ -74,7 +74,7 @@ static void expect_error(const char *text, int code, const char *message)
 static void test_errors_name_the_line(void **state)
 {
 	expect_error("default=a\n\nlinux='/boot/vmlinuz quiet\n", EINVAL,
-		     "kboot.conf:3: unterminated quote");
+		     "kboot.conf:3: unterminated single quote");
 	expect_error("timeout=soon\n", EINVAL,
 		     "kboot.conf:1: timeout=soon: expected seconds (0-86400), or -1 for never");
 	expect_error("a=1\njust words\n", EINVAL, "kboot.conf:2: expected name=value");

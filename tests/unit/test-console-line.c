@@ -3,7 +3,7 @@
  * rewrites, against a fixture target root. */
 #include "console/line.h"
 #include "console/subst.h"
-#include "console/words.h"
+#include "kboot-core/words.h"
 #include "kboot-core/env.h"
 
 #include <setjmp.h>
@@ -107,50 +107,10 @@ static int session_teardown(void **state)
 static enum kb_line_kind classify(struct kb_session *s, const char *line)
 {
 	struct kb_words w;
-	assert_int_equal(kb_words_split(line, &w, NULL), 0);
+	assert_int_equal(kb_words_split(line, KB_WORDS_OPERATORS, &w, NULL), 0);
 	enum kb_line_kind k = kb_line_classify(s, &w);
 	kb_words_free(&w);
 	return k;
-}
-
-/* --- splitting ------------------------------------------------------------- */
-
-static void test_split_honours_quotes_and_backslashes(void **state)
-{
-	struct kb_words w;
-	assert_int_equal(kb_words_split("  echo 'a b'  \"c \\\"d\\\"\" e\\ f ''", &w, NULL), 0);
-	assert_int_equal(w.n, 5);
-	assert_string_equal(w.v[0].text, "echo");
-	assert_string_equal(w.v[1].text, "a b");
-	assert_true(w.v[1].literal);
-	assert_string_equal(w.v[2].text, "c \"d\"");
-	assert_true(w.v[2].quoted);
-	assert_false(w.v[2].literal);
-	assert_string_equal(w.v[3].text, "e f");
-	assert_string_equal(w.v[4].text, "");
-	kb_words_free(&w);
-}
-
-static void test_split_makes_operators_words(void **state)
-{
-	struct kb_words w;
-	assert_int_equal(kb_words_split("cat //etc/fstab|grep x>>out 2>/dev/null", &w, NULL), 0);
-	const char *want[] = { "cat", "//etc/fstab", "|", "grep", "x", ">>", "out", "2", ">",
-			       "/dev/null" };
-	assert_int_equal(w.n, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < w.n; i++)
-		assert_string_equal(w.v[i].text, want[i]);
-	assert_true(w.v[2].op);
-	assert_false(w.v[1].op);
-	kb_words_free(&w);
-}
-
-static void test_split_refuses_an_open_quote(void **state)
-{
-	struct kb_words w;
-	kb_error err = { 0 };
-	assert_int_equal(kb_words_split("cat 'oops", &w, &err), -EINVAL);
-	assert_string_equal(err.text, "unterminated single quote");
 }
 
 /* --- what a line is --------------------------------------------------------- */
@@ -169,7 +129,7 @@ static void test_label_expands_with_the_rest_of_the_line(void **state)
 	struct kb_session *s = *state;
 	struct kb_words w;
 	char *line = NULL;
-	assert_int_equal(kb_words_split("debian  single  ", &w, NULL), 0);
+	assert_int_equal(kb_words_split("debian  single  ", KB_WORDS_OPERATORS, &w, NULL), 0);
 	assert_int_equal(kb_line_expand_label(s, "debian  single  ", &w, &line), 0);
 	assert_string_equal(line, "/boot/vmlinuz-6.1 initrd=/boot/initrd.img-6.1 quiet single  ");
 	free(line);
@@ -289,22 +249,11 @@ static void test_which_words_are_paths(void **state)
 	assert_null(kb_word_assigned_path("UUID=x:/boot"));
 }
 
-static void test_device_names(void **state)
-{
-	const char *yes[] = { "sda", "sda1", "hda7", "vdb2", "xvda1", "nvme0n1", "nvme0n1p2",
-			      "mmcblk0p1", "loop0", "md0", "sr0", "dm-1" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		assert_true(kb_is_device_name(yes[i]));
-	const char *no[] = { "", "ls", "server", "sd", "sda1x", "nvme", "mmcblk", "s-da" };
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		assert_false(kb_is_device_name(no[i]));
-}
-
 static char *subst(const char *line, bool inside_target)
 {
 	struct kb_words w;
 	char *out = NULL;
-	assert_int_equal(kb_words_split(line, &w, NULL), 0);
+	assert_int_equal(kb_words_split(line, KB_WORDS_OPERATORS, &w, NULL), 0);
 	kb_error err = { 0 };
 	int r = kb_subst_line(line, &w, "/", inside_target, &out, &err);
 	kb_words_free(&w);
@@ -375,9 +324,6 @@ static void test_substitution_of_a_missing_device(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_honours_quotes_and_backslashes),
-		cmocka_unit_test(test_split_makes_operators_words),
-		cmocka_unit_test(test_split_refuses_an_open_quote),
 		cmocka_unit_test_setup_teardown(test_a_label_comes_first, session_setup, session_teardown),
 		cmocka_unit_test_setup_teardown(test_label_expands_with_the_rest_of_the_line,
 						session_setup, session_teardown),
@@ -398,7 +344,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_command_is_one_line_error, session_setup,
 						session_teardown),
 		cmocka_unit_test(test_which_words_are_paths),
-		cmocka_unit_test(test_device_names),
 		cmocka_unit_test(test_substitution_of_kboot_and_target_paths),
 		cmocka_unit_test(test_substitution_keeps_options_quotes_and_spacing),
 		cmocka_unit_test(test_substitution_globs_stay_live),

@@ -94,6 +94,49 @@ static void test_legacy_entries_without_kernel_stay_apart(void **state)
 	kb_entry_list_free(&l);
 }
 
+/* The second of two entries of one GRUB menu that boot the same gets
+ * another id (grub-menu-read.c asks for it): both stay after merging, and
+ * the first still merges with the same kernel found by another format. */
+static void test_nth_entry_of_one_menu_is_never_merged(void **state)
+{
+	struct kb_entry_list l = { 0 };
+	struct kb_entry simple = make("Debian", "/boot/vmlinuz", "root=/dev/sda2 ro");
+	struct kb_entry advanced = make("Advanced>Debian", "/boot/vmlinuz", "root=/dev/sda2 ro");
+	struct kb_entry bls = make("Debian (BLS)", "/boot/vmlinuz", "root=/dev/sda2 ro");
+	simple.source = advanced.source = "/boot/grub/grub.cfg";
+	bls.source = "/boot/loader/entries/debian.conf";
+	kb_entry_compute_id(&simple);
+	kb_entry_compute_id_nth(&advanced, 1);
+	assert_string_not_equal(simple.id, advanced.id);
+	kb_entry_compute_id_nth(&bls, 0);
+	assert_string_equal(simple.id, bls.id);
+	assert_int_equal(kb_entry_list_add(&l, &simple, NULL), 0);
+	assert_int_equal(kb_entry_list_add(&l, &advanced, NULL), 0);
+	assert_int_equal(kb_entry_list_add(&l, &bls, NULL), 0);
+	kb_entry_list_merge(&l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].title, "Debian");
+	assert_string_equal(l.v[1].title, "Advanced>Debian");
+	kb_entry_list_free(&l);
+}
+
+/* A broken entry (no kernel) is named by where it is, and copied whole. */
+static void test_broken_entries_keep_their_reason(void **state)
+{
+	struct kb_entry_list l = { 0 };
+	struct kb_entry a = { .title = "A", .source = "/boot/grub/grub.cfg", .grub_id = "A",
+			      .broken = "(uuid/vmlinuz: missing ')' after the device name" };
+	struct kb_entry b = a;
+	b.grub_id = b.title = "B";
+	assert_int_equal(kb_entry_list_add(&l, &a, NULL), 0);
+	assert_int_equal(kb_entry_list_add(&l, &b, NULL), 0);
+	kb_entry_list_merge(&l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].broken, a.broken);
+	assert_null(l.v[0].kernel);
+	kb_entry_list_free(&l);
+}
+
 static void test_limits(void **state)
 {
 	struct kb_entry e = make("x", "/k", "");
@@ -113,6 +156,8 @@ int main(void)
 		cmocka_unit_test(test_add_copies_and_find),
 		cmocka_unit_test(test_merge_keeps_first_title_and_ors_default),
 		cmocka_unit_test(test_legacy_entries_without_kernel_stay_apart),
+		cmocka_unit_test(test_nth_entry_of_one_menu_is_never_merged),
+		cmocka_unit_test(test_broken_entries_keep_their_reason),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

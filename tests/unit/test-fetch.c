@@ -1,9 +1,15 @@
 /* URL fetching against a small HTTP server on 127.0.0.1 in a thread: a file
  * lands in the cache once per session, failures read well and leave no
- * partial file, progress is reported, and a fetch can be cancelled. */
+ * partial file, progress is reported, and a fetch can be cancelled. The
+ * cache keys what was checked, evicts the least recently used past its
+ * limits but never a file a boot holds, and a file's first bytes are read
+ * without the rest. */
+#include "kboot-core/cleanup.h"
 #include "kboot-core/env.h"
 #include "kboot-core/event.h"
+#include "kboot-core/fetch-internal.h"
 #include "kboot-core/fetch.h"
+#include "kboot-core/inspect.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -19,14 +25,19 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
-enum { BIG = 100000 };
+enum { BIG = 100000, STREAM_CHUNK = 64 * 1024 };
+static const uint64_t STREAM_TOTAL = 64ULL << 20;   /* what /stream promises */
+static const uint64_t RANGED_TOTAL = 1ULL << 30;    /* the size /range says it has */
 
 static char tmp[] = "/tmp/kboot-test-fetch-XXXXXX";
 static int server_port;
-static atomic_int requests_ok;
+static atomic_int requests_ok, requests_e;
+static atomic_bool range_asked, stream_done;
+static atomic_ullong stream_sent;
 static char base[64];
 
 static void send_all(int fd, const char *data, size_t len)
@@ -49,18 +60,59 @@ static void send_header(int fd, const char *status, size_t length)
 	send_all(fd, head, (size_t)n);
 }
 
+/* /range: a 1 GiB file that honours "Range: bytes=0-N"; /stream: promises
+ * STREAM_TOTAL and sends until the client goes away (counted). */
+static void serve_large(int fd, const char *req)
+{
+	static char chunk[STREAM_CHUNK];
+	memset(chunk, 'r', sizeof(chunk));
+	char head[256];
+	unsigned long long last;
+	const char *range = strstr(req, "\r\nRange: bytes=0-");
+	if (strncmp(req, "GET /range ", 11) == 0 && range && sscanf(range, "\r\nRange: bytes=0-%llu", &last) == 1 &&
+	    last < sizeof(chunk)) {
+		atomic_store(&range_asked, true);
+		int n = snprintf(head, sizeof(head),
+				 "HTTP/1.1 206 Partial Content\r\nContent-Length: %llu\r\n"
+				 "Content-Range: bytes 0-%llu/%llu\r\nConnection: close\r\n\r\n",
+				 last + 1, last, (unsigned long long)RANGED_TOTAL);
+		send_all(fd, head, (size_t)n);
+		send_all(fd, chunk, last + 1);
+		return;
+	}
+	int n = snprintf(head, sizeof(head), "HTTP/1.0 200 OK\r\nContent-Length: %llu\r\n\r\n",
+			 (unsigned long long)STREAM_TOTAL);
+	send_all(fd, head, (size_t)n);
+	uint64_t sent = 0;
+	while (sent < STREAM_TOTAL) {
+		ssize_t w = send(fd, chunk, sizeof(chunk), MSG_NOSIGNAL);
+		if (w <= 0)
+			break;
+		sent += (uint64_t)w;
+	}
+	atomic_store(&stream_sent, sent);
+	atomic_store(&stream_done, true);
+}
+
 /* /ok: "hello kboot\n"; /big: BIG bytes; /half: promises BIG, sends half;
- * /slow: promises BIG, sends 1000 bytes and waits; anything else: 404. */
+ * /slow: promises BIG, sends 1000 bytes and waits; /e/NAME: "entry NAME\n"
+ * (counted); /range, /stream: see serve_large; anything else: 404. */
 static void serve(int fd)
 {
-	char req[1024];
+	char req[2048];
 	ssize_t n = recv(fd, req, sizeof(req) - 1, 0);
 	if (n <= 0)
 		return;
 	req[n] = '\0';
 	static char body[BIG];
 	memset(body, 'k', sizeof(body));
-	if (strncmp(req, "GET /ok ", 8) == 0) {
+	if (strncmp(req, "GET /e/", 7) == 0) {
+		atomic_fetch_add(&requests_e, 1);
+		send_header(fd, "200 OK", 12);
+		send_all(fd, "entry body\n\n", 12);
+	} else if (strncmp(req, "GET /range ", 11) == 0 || strncmp(req, "GET /stream ", 12) == 0) {
+		serve_large(fd, req);
+	} else if (strncmp(req, "GET /ok ", 8) == 0) {
 		atomic_fetch_add(&requests_ok, 1);
 		send_header(fd, "200 OK", 12);
 		send_all(fd, "hello kboot\n", 12);
@@ -240,6 +292,165 @@ static void test_https_without_a_ca_bundle_is_refused(void **state)
 	assert_string_equal(err.text, want);
 }
 
+/* --- what the cache keeps --------------------------------------------------------- */
+
+static void empty_cache(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/cache'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int fetch_e(const char *name, bool insecure)
+{
+	char u[128], local[4096];
+	snprintf(u, sizeof(u), "%s/e/%s", base, name);
+	struct kb_fetch_request req = { .url = u, .insecure = insecure };
+	kb_error err = { 0 };
+	int r = kb_fetch(&req, local, sizeof(local), &err);
+	if (r < 0)
+		fail_msg("%s", err.text);
+	return r;
+}
+
+static bool cached(const char *name)
+{
+	char u[128], path[4096];
+	snprintf(u, sizeof(u), "%s/e/%s", base, name);
+	assert_int_equal(kb_fetch_cache_path(u, path, sizeof(path)), 0);
+	return access(path, F_OK) == 0;
+}
+
+/* Coarse file times: a tick apart, so "least recently used" is well defined. */
+static void tick(void)
+{
+	struct timespec t = { 0, 20 * 1000 * 1000 };
+	nanosleep(&t, NULL);
+}
+
+static void test_an_unchecked_download_never_answers_a_checked_request(void **state)
+{
+	empty_cache();
+	int before = atomic_load(&requests_e);
+	fetch_e("insecure", true);
+	fetch_e("insecure", false); /* checked: fetched again, not the unchecked copy */
+	assert_int_equal(atomic_load(&requests_e), before + 2);
+	fetch_e("insecure", true); /* the checked copy is good for an insecure request */
+	fetch_e("insecure", false);
+	assert_int_equal(atomic_load(&requests_e), before + 2);
+}
+
+static void test_the_least_recently_used_go_past_the_entry_limit(void **state)
+{
+	empty_cache();
+	char name[32];
+	for (int i = 0; i < KB_FETCH_CACHE_ENTRIES_MAX; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		fetch_e(name, false);
+		tick();
+	}
+	for (int i = 0; i < KB_FETCH_CACHE_ENTRIES_MAX; i++) { /* at the limit: all kept */
+		snprintf(name, sizeof(name), "%d", i);
+		assert_true(cached(name));
+	}
+	int before = atomic_load(&requests_e);
+	fetch_e("0", false); /* used again: now the most recent */
+	assert_int_equal(atomic_load(&requests_e), before);
+	tick();
+	fetch_e("one-past", false);
+	assert_true(cached("one-past"));
+	assert_true(cached("0"));
+	assert_false(cached("1")); /* the least recently used */
+	for (int i = 2; i < KB_FETCH_CACHE_ENTRIES_MAX; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		assert_true(cached(name));
+	}
+}
+
+static void test_the_least_recently_used_go_past_the_byte_limit(void **state)
+{
+	empty_cache();
+	fetch_e("a", false);
+	tick();
+	fetch_e("b", false);
+	tick();
+	fetch_e("c", false);
+	/* Each file is 12 bytes: 36 at the limit stay, 35 lose the oldest. */
+	assert_int_equal(kb_fetch_cache_evict(NULL, 100, 36), 0);
+	assert_int_equal(kb_fetch_cache_evict(NULL, 100, 35), 1);
+	assert_false(cached("a"));
+	assert_true(cached("b") && cached("c"));
+}
+
+static void *fetch_many(void *data)
+{
+	char name[32];
+	for (int i = 0; i < KB_FETCH_CACHE_ENTRIES_MAX + 2; i++) {
+		snprintf(name, sizeof(name), "other-%d", i);
+		fetch_e(name, false);
+	}
+	return NULL;
+}
+
+/* A boot holds its files from the fetch until kexec has them: whatever
+ * another thread (another request) fetches meanwhile, they stay. */
+static void test_a_file_a_boot_holds_is_never_evicted(void **state)
+{
+	empty_cache();
+	kb_fetch_hold_begin();
+	fetch_e("kernel", false);
+	tick();
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, fetch_many, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(cached("kernel"));
+	kb_fetch_hold_end();
+	tick();
+	fetch_e("after", false); /* no longer held, and the oldest: it goes */
+	assert_false(cached("kernel"));
+}
+
+/* --- reading a file's start --------------------------------------------------------- */
+
+static void test_a_remote_file_is_read_only_as_far_as_asked(void **state)
+{
+	char u[128];
+	url(u, sizeof(u), "/range");
+	struct kb_fetch_request req = { .url = u };
+	_cleanup_free_ unsigned char *buf = malloc(KB_INSPECT_HEAD_MAX);
+	assert_non_null(buf);
+	size_t len = 0;
+	uint64_t size = 0;
+	kb_error err = { 0 };
+	atomic_store(&range_asked, false);
+	assert_int_equal(kb_fetch_head(&req, buf, KB_INSPECT_HEAD_MAX, &len, &size, &err), 0);
+	assert_true(atomic_load(&range_asked));
+	assert_int_equal(len, KB_INSPECT_HEAD_MAX);
+	assert_true(size == RANGED_TOTAL);
+	assert_int_equal(buf[0], 'r');
+	char path[4096];
+	assert_int_equal(kb_fetch_cache_path(u, path, sizeof(path)), 0);
+	assert_int_not_equal(access(path, F_OK), 0); /* nothing cached */
+}
+
+/* A server that ignores the range: the transfer is cut off after the cap. */
+static void test_a_server_ignoring_the_range_is_cut_off(void **state)
+{
+	char u[128];
+	url(u, sizeof(u), "/stream");
+	atomic_store(&stream_done, false);
+	struct kb_file_info info;
+	kb_error err = { 0 };
+	assert_int_equal(kb_inspect_url(u, false, &info, &err), 0);
+	assert_true(info.size == STREAM_TOTAL); /* what Content-Length said */
+	assert_int_equal(info.kind, KB_KIND_OTHER);
+	for (int i = 0; i < 500 && !atomic_load(&stream_done); i++)
+		tick();
+	assert_true(atomic_load(&stream_done));
+	/* At most what socket buffers took before the client hung up. */
+	assert_true(atomic_load(&stream_sent) < STREAM_TOTAL / 2);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp))
@@ -269,6 +480,12 @@ int main(void)
 		cmocka_unit_test(test_progress_reaches_the_total),
 		cmocka_unit_test(test_a_cancelled_fetch_leaves_nothing),
 		cmocka_unit_test(test_https_without_a_ca_bundle_is_refused),
+		cmocka_unit_test(test_an_unchecked_download_never_answers_a_checked_request),
+		cmocka_unit_test(test_the_least_recently_used_go_past_the_entry_limit),
+		cmocka_unit_test(test_the_least_recently_used_go_past_the_byte_limit),
+		cmocka_unit_test(test_a_file_a_boot_holds_is_never_evicted),
+		cmocka_unit_test(test_a_remote_file_is_read_only_as_far_as_asked),
+		cmocka_unit_test(test_a_server_ignoring_the_range_is_cut_off),
 	};
 	int failed = cmocka_run_group_tests_name("fetch", tests, NULL, NULL);
 	char cmd[300];

@@ -456,7 +456,55 @@ static void test_target_found_by_probing(void **state)
 	assert_int_equal(sh("grep -q ' %s/' /proc/self/mountinfo", tmp), 256);
 }
 
-/* Last: nothing kboot did wrote to any image but the one mounted writable. */
+/* The mount points below tmp, in mountinfo order, with their options. */
+static void mounted_below_tmp(char *ret, size_t size)
+{
+	sh_out(ret, size, "grep ' %s/' /proc/self/mountinfo | awk '{print $5 \",\" $6}' | tr '\\n' ' '",
+	       tmp);
+}
+
+/* A handover that fails (kexec -e, the grubenv write) unmounted everything:
+ * what it took down comes back, read-only, once, in the same places. */
+static void test_a_failed_handover_gets_its_mounts_back(void **state)
+{
+	REQUIRE_HOST();
+	char saved[PATH_MAX];
+	snprintf(saved, sizeof(saved), "%s/run/mounts.unmounted", tmp);
+	unlink(saved); /* what the tests above unmounted, for no handover */
+	struct kb_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.root = "UUID=" ROOT_UUID;
+	kb_error err = { 0 };
+	if (kb_target_setup(&cfg, &err) != 0)
+		fail_msg("%s", err.text);
+	char dir[PATH_MAX];
+	assert_int_equal(kb_mount_device(loop[IMG_DIRTY], dir, sizeof(dir), &err), 0);
+	char before[4096], after[4096];
+	mounted_below_tmp(before, sizeof(before));
+	assert_non_null(strstr(before, "/target/boot,ro"));
+
+	assert_int_equal(kb_umount_all(&err), 0);
+	assert_false(kb_target_present());
+	assert_int_equal(access(dir, F_OK), -1); /* our own directory went too */
+
+	if (kb_mount_restore_all(&err) != 0)
+		fail_msg("%s", err.text);
+	assert_true(kb_target_present());
+	mounted_below_tmp(after, sizeof(after));
+	assert_string_equal(after, before);
+	assert_int_equal(access(saved, F_OK), -1); /* used once */
+	char text[64], local[PATH_MAX];
+	snprintf(text, sizeof(text), "%s:/file", loop[IMG_DIRTY]);
+	assert_int_equal(kb_path_to_local(text, NULL, local, sizeof(local), &err), 0);
+
+	/* Nothing left to restore: a second call changes nothing. */
+	assert_int_equal(kb_mount_restore_all(&err), 0);
+	mounted_below_tmp(after, sizeof(after));
+	assert_string_equal(after, before);
+	assert_int_equal(kb_umount_all(&err), 0);
+	unlink(saved);
+}
+
 /* A stick pulled out leaves its mount behind; the next disk the kernel
  * gives that name is another disk, with another disk sequence number.
  * kboot neither offers the dead mount for the name nor keeps it. Here the
@@ -488,6 +536,7 @@ static void test_a_mount_of_a_disk_that_went_is_dropped(void **state)
 	assert_int_equal(kb_umount(again, &err), 0);
 }
 
+/* Last: nothing kboot did wrote to any image but the one mounted writable. */
 static void test_images_unchanged(void **state)
 {
 	REQUIRE_HOST();
@@ -512,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_writable_only_on_request),
 		cmocka_unit_test(test_target_from_root_and_fstab),
 		cmocka_unit_test(test_target_found_by_probing),
+		cmocka_unit_test(test_a_failed_handover_gets_its_mounts_back),
 		cmocka_unit_test(test_a_mount_of_a_disk_that_went_is_dropped),
 		cmocka_unit_test(test_images_unchanged),
 	};

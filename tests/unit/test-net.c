@@ -1,6 +1,7 @@
 /* The network as kboot-core reads it: an interface from (fake) sysfs, its
  * DHCP lease with the boot options the udhcpc script wrote, DNS from
  * resolv.conf; and changes that are refused before anything is touched. */
+#include "kboot-core/config.h"
 #include "kboot-core/env.h"
 #include "kboot-core/net.h"
 
@@ -113,6 +114,47 @@ static void test_bad_settings_are_refused_before_anything_changes(void **state)
 	assert_int_equal(kb_net_mode_from_name("bootp", &mode), -EINVAL);
 }
 
+/* kboot.conf's network lines, trailing comments and all, as the core reads them. */
+static void test_kboot_conf_network_settings_with_comments(void **state)
+{
+	static const char conf[] = "network=static # the lab's VLAN\n"
+				   "address=10.0.2.15/24   # fixed\n"
+				   "gateway=10.0.2.2\n"
+				   "dns='10.0.2.3, 10.0.2.4 10.0.2.5'\n"
+				   "hostname=rack7-node3 # inventory name\n";
+	struct kb_config cfg;
+	kb_error err = { 0 };
+	assert_int_equal(kb_config_parse(conf, sizeof(conf) - 1, &cfg, &err), 0);
+	char dns_text[KB_NET_VALUE_MAX];
+	const char *dns[KB_NET_DNS_MAX];
+	struct kb_net_config net;
+	assert_int_equal(kb_net_config_from(&cfg, dns_text, sizeof(dns_text), dns, &net, &err), 0);
+	assert_int_equal(net.mode, KB_NET_STATIC);
+	assert_string_equal(net.address, "10.0.2.15/24");
+	assert_string_equal(net.gateway, "10.0.2.2");
+	assert_string_equal(net.hostname, "rack7-node3");
+	assert_null(net.interface);
+	assert_int_equal(net.n_dns, 3);
+	assert_string_equal(net.dns[2], "10.0.2.5");
+	kb_config_free(&cfg);
+}
+
+/* Outside the image (no <run_dir>/network-pending) the network is never touched. */
+static void test_startup_applies_the_network_only_when_asked_once(void **state)
+{
+	struct kb_config cfg;
+	kb_config_init(&cfg);
+	kb_error err = { 0 };
+	assert_int_equal(kb_net_startup(&cfg, &err), 0);
+	put("run/network-pending", "");
+	/* Asked: this process takes it. An interface the fixture lacks, so the
+	 * refusal comes before any ioctl could reach the host's network. */
+	cfg.interface = strdup("kbtest9");
+	assert_int_equal(kb_net_startup(&cfg, &err), -ENODEV);
+	assert_int_equal(kb_net_startup(&cfg, &err), 0); /* once per boot */
+	kb_config_free(&cfg);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp))
@@ -128,6 +170,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_dhcp_lease_and_its_boot_options),
 		cmocka_unit_test(test_bad_settings_are_refused_before_anything_changes),
+		cmocka_unit_test(test_kboot_conf_network_settings_with_comments),
+		cmocka_unit_test(test_startup_applies_the_network_only_when_asked_once),
 	};
 	int failed = cmocka_run_group_tests_name("net", tests, NULL, NULL);
 	char cmd[300];

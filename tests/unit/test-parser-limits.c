@@ -2,8 +2,9 @@
  * one past it: bytes of a config file (KB_PARSE_FILE_MAX, and kboot.conf's
  * KB_CONFIG_SIZE_MAX), files nested by syslinux INCLUDE and grub
  * source/configfile (KB_INCLUDE_DEPTH_MAX deep, KB_INCLUDE_FILES_MAX in all), and entries per config
- * (KB_ENTRIES_PER_CONFIG_MAX, kboot.conf's KB_CONFIG_LABELS_MAX). Each test
- * builds its filesystem in a scratch directory. */
+ * (KB_ENTRIES_PER_CONFIG_MAX, kboot.conf's KB_CONFIG_LABELS_MAX), grub.cfg's
+ * blocks nested (KB_GRUB_NESTING_MAX) and tokens held (KB_GRUB_TOKENS_MAX).
+ * Each test builds its filesystem in a scratch directory. */
 #include "kboot-core/config.h"
 #include "kboot-core/discover-util.h"
 #include "kboot-core/discover.h"
@@ -417,6 +418,152 @@ static void test_kboot_conf_labels_at_and_past_the_limit(void **state)
 	free(text);
 }
 
+/* --- grub.cfg nesting and tokens ------------------------------------------------- */
+
+/* GRUB_ENTRY inside `depth` blocks made by `open`/`close`; the menuentry's
+ * own body is one more level. */
+static char *nested(const char *open, const char *close, int depth)
+{
+	size_t size = (strlen(open) + strlen(close)) * (size_t)depth + sizeof(GRUB_ENTRY) + 64;
+	char *t = malloc(size);
+	assert_non_null(t);
+	size_t n = 0;
+	for (int i = 0; i < depth; i++)
+		n += (size_t)sprintf(t + n, "%s", open);
+	n += (size_t)sprintf(t + n, "%s", GRUB_ENTRY);
+	for (int i = 0; i < depth; i++)
+		n += (size_t)sprintf(t + n, "%s", close);
+	return t;
+}
+
+static void assert_grub_nesting(const char *open, const char *close)
+{
+	struct kb_entry_list l;
+	kb_error err = { 0 };
+	char *text = nested(open, close, KB_GRUB_NESTING_MAX - 1);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	assert_int_equal(parse(kb_parse_grub, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].kernel, "vdb1:/vmlinuz");
+	kb_entry_list_free(&l);
+
+	text = nested(open, close, KB_GRUB_NESTING_MAX);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	assert_int_equal(parse(kb_parse_grub, &l, &err), -E2BIG);
+	char want[128];
+	snprintf(want, sizeof(want), "vdb1:/grub/grub.cfg:%d: blocks nested more than %d deep",
+		 KB_GRUB_NESTING_MAX + 1, KB_GRUB_NESTING_MAX);
+	assert_string_equal(err.text, want);
+	kb_entry_list_free(&l);
+}
+
+static void test_grub_loops_nested_at_and_past_the_limit(void **state)
+{
+	assert_grub_nesting("for x in 1; do\n", "done\n");
+}
+
+static void test_grub_ifs_nested_at_and_past_the_limit(void **state)
+{
+	assert_grub_nesting("if true ; then\n", "fi\n");
+}
+
+/* 2,000 `{` once overflowed the stack of every process that read the file.
+ * A `{` that starts a statement is a syntax error in GRUB (parser.y: a block
+ * only ends a command): each such line is dropped and the entry read. 2,000
+ * nested ifs are refused. */
+static void test_grub_thousands_of_braces_are_an_error_not_a_crash(void **state)
+{
+	char *text = nested("{\n", "}\n", 2000);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	struct kb_entry_list l;
+	kb_error err = { 0 };
+	assert_int_equal(parse(kb_parse_grub, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	kb_entry_list_free(&l);
+
+	text = nested("if true; then\n", "fi\n", 2000);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	assert_int_equal(parse(kb_parse_grub, &l, &err), -E2BIG);
+	assert_non_null(strstr(err.text, "blocks nested more than"));
+	kb_entry_list_free(&l);
+}
+
+/* GRUB_ENTRY is 10 tokens (menuentry 'Linux' { NL linux /vmlinuz root= NL } NL);
+ * each "x\n" two more; `extra` adds a last word without its newline. */
+static char *grub_tokens(size_t tokens, bool extra)
+{
+	size_t lines = (tokens - 10) / 2;
+	assert_int_equal((tokens - 10) % 2, 0);
+	char *t = malloc(sizeof(GRUB_ENTRY) + lines * 2 + 2);
+	assert_non_null(t);
+	size_t n = (size_t)sprintf(t, "%s", GRUB_ENTRY);
+	for (size_t i = 0; i < lines; i++)
+		t[n++] = 'x', t[n++] = '\n';
+	if (extra)
+		t[n++] = 'x';
+	t[n] = '\0';
+	return t;
+}
+
+static void test_grub_tokens_at_and_past_the_limit(void **state)
+{
+	struct kb_entry_list l;
+	kb_error err = { 0 };
+	char *text = grub_tokens(KB_GRUB_TOKENS_MAX, false);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	assert_int_equal(parse(kb_parse_grub, &l, &err), 0);
+	assert_int_equal(l.n, 1);
+	kb_entry_list_free(&l);
+
+	text = grub_tokens(KB_GRUB_TOKENS_MAX, true);
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	assert_int_equal(parse(kb_parse_grub, &l, &err), -E2BIG);
+	char want[128];
+	snprintf(want, sizeof(want), "more than %d words and separators", KB_GRUB_TOKENS_MAX);
+	assert_non_null(strstr(err.text, want));
+	assert_memory_equal(err.text, "vdb1:/grub/grub.cfg:", 20);
+	kb_entry_list_free(&l);
+}
+
+/* 1 MiB of ';' is a million tokens: refused, not 24 MiB of them. */
+static void test_grub_a_file_of_separators_is_refused(void **state)
+{
+	char *text = malloc(KB_PARSE_FILE_MAX + 1);
+	assert_non_null(text);
+	memset(text, ';', KB_PARSE_FILE_MAX);
+	text[KB_PARSE_FILE_MAX] = '\0';
+	put("grub/grub.cfg", "%s", text);
+	free(text);
+	struct kb_entry_list l;
+	kb_error err = { 0 };
+	assert_int_equal(parse(kb_parse_grub, &l, &err), -E2BIG);
+	kb_entry_list_free(&l);
+}
+
+/* The budget covers a file and those sourcing it, which stay alive while it
+ * runs: a sourced file past what is left is skipped, the rest still read. */
+static void test_grub_sourced_file_past_the_token_budget_is_skipped(void **state)
+{
+	char *text = grub_tokens(KB_GRUB_TOKENS_MAX, false);
+	put("grub/big.cfg", "%s", text);
+	free(text);
+	put("grub/grub.cfg", "menuentry before {\n\tlinux /vmlinuz-1\n}\nsource /grub/big.cfg\n"
+			     "menuentry after {\n\tlinux /vmlinuz-2\n}\n");
+	struct kb_entry_list l;
+	kb_error err = { 0 };
+	assert_int_equal(parse(kb_parse_grub, &l, &err), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].title, "before");
+	assert_string_equal(l.v[1].title, "after");
+	kb_entry_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +582,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syslinux_labels_at_and_past_the_limit, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_bls_entries_at_and_past_the_limit, make_root, remove_root),
 		cmocka_unit_test(test_kboot_conf_labels_at_and_past_the_limit),
+		cmocka_unit_test_setup_teardown(test_grub_loops_nested_at_and_past_the_limit, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_grub_ifs_nested_at_and_past_the_limit, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_grub_thousands_of_braces_are_an_error_not_a_crash, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_grub_tokens_at_and_past_the_limit, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_grub_a_file_of_separators_is_refused, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_grub_sourced_file_past_the_token_budget_is_skipped, make_root, remove_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

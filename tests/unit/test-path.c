@@ -129,6 +129,41 @@ struct bad {
 	const char *message; /* a piece of the text a person sees */
 };
 
+/* One classifier for every front end (the console asks it what a word is). */
+static void test_kind_of_and_device_words(void **state)
+{
+	const char *yes[] = { "sda", "sda1", "hda7", "vdb2", "xvda1", "nvme0n1", "nvme0n1p2", "mmcblk0p1",
+			      "loop0", "md0", "md127p1", "sr0", "dm-1", "nbd0p1", "ubiblock0_1", "sdaa" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!kb_path_is_device_word(yes[i], strlen(yes[i])))
+			fail_msg("%s: not a device word", yes[i]);
+	const char *no[] = { "", "ls", "server", "sd", "sda1x", "nvme", "mmcblk", "s-da", "ubiblock", ".sda" };
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (kb_path_is_device_word(no[i], strlen(no[i])))
+			fail_msg("%s: a device word", no[i]);
+	static const struct {
+		const char *text;
+		int r;
+		enum kb_path_kind kind;
+	} forms[] = {
+		{ "/boot", 0, KB_PATH_TARGET },		  { "//etc", 0, KB_PATH_KBOOT },
+		{ "sda1", 0, KB_PATH_DEVICE },		  { "/dev/sda1", 0, KB_PATH_DEVICE },
+		{ "UUID=ab-12", 0, KB_PATH_DEVICE },	  { "sda1:/p", 0, KB_PATH_DEVICE_FILE },
+		{ "ubiblock0_1:/p", 0, KB_PATH_DEVICE_FILE }, { "LABEL=root:/etc", 0, KB_PATH_DEVICE_FILE },
+		{ "server:/export", 0, KB_PATH_NFS },	  { "http://h/k", 0, KB_PATH_URL },
+		{ "vmlinuz", -ENOENT, 0 },		  { "mailto:x", -EINVAL, 0 },
+		/* Not a tag the core resolves, so not a device file: a host name with
+		 * '=' is no host either. */
+		{ "PARTLABEL=x:/p", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		enum kb_path_kind k = 99;
+		int r = kb_path_kind_of(forms[i].text, &k);
+		if (r != forms[i].r || (r == 0 && k != forms[i].kind))
+			fail_msg("%s: %d/%d, want %d/%d", forms[i].text, r, (int)k, forms[i].r, (int)forms[i].kind);
+	}
+}
+
 static void test_refused(void **state)
 {
 	static char long_path[KB_PATH_MAX + 10], long_name[NAME_MAX + 10];
@@ -443,6 +478,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table1_and_additions),
+		cmocka_unit_test(test_kind_of_and_device_words),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_length_limits),
 		cmocka_unit_test(test_child_and_dotdot),
