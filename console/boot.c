@@ -14,7 +14,9 @@
 
 /* Each asks kbootd when the console has it; when kbootd stops answering,
  * kb_link_recover finds a restarted kbootd or leaves the console alone on
- * the core, and the question is asked once more of whichever it is. */
+ * the core, and the question is asked once more of whichever it is. Alone,
+ * each first looks whether kbootd is back (kb_link_rejoin): there is never a
+ * second state machine beside it. */
 
 static int cancel_here(kb_error *err)
 {
@@ -27,6 +29,7 @@ static int cancel_here(kb_error *err)
 
 void kb_console_status(struct kb_session *s, struct kb_boot_status *ret)
 {
+	kb_link_rejoin(s);
 	if (s->client) {
 		int r = kb_client_last_status(s->client, ret, NULL);
 		if (r >= 0 || !kb_link_recover(s, r))
@@ -41,6 +44,7 @@ void kb_console_status(struct kb_session *s, struct kb_boot_status *ret)
 
 int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error *err)
 {
+	kb_link_rejoin(s);
 	if (!s->client)
 		return kb_bootctl_entries(ret, err);
 	kb_error first = { 0 };
@@ -54,6 +58,7 @@ int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error
 
 int kb_console_cancel(struct kb_session *s, kb_error *err)
 {
+	kb_link_rejoin(s);
 	if (!s->client)
 		return cancel_here(err);
 	kb_error first = { 0 };
@@ -110,6 +115,7 @@ static int boot_here(const struct kb_boot_request *req, kb_error *err)
 
 static int boot_once(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
 {
+	kb_link_rejoin(s);
 	int r;
 	if (!s->client) {
 		r = boot_here(req, err);

@@ -311,6 +311,8 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
 		return kb_error_set(err, ENOMEM, "out of memory");
 	if (req->entry_id)
 		cJSON_AddStringToObject(o, "entry", req->entry_id);
+	if (req->device)
+		cJSON_AddStringToObject(o, "device", req->device);
 	if (req->kernel) {
 		cJSON_AddStringToObject(o, "kernel", req->kernel);
 		cJSON *list = cJSON_AddArrayToObject(o, "initrd");

@@ -270,7 +270,15 @@ static int cmd_devices(struct kb_session *s, const char *line, const struct kb_w
 	return 0;
 }
 
-/* --- shell, reboot, poweroff ------------------------------------------------------ */
+/* --- leaving, shell, reboot, poweroff ------------------------------------------------ */
+
+/* Over SSH the session ends; at the machine's own console init starts a
+ * fresh prompt at once, as for Ctrl-D on an empty line. */
+static int cmd_exit(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+{
+	s->quit = true;
+	return 0;
+}
 
 static int cmd_shell(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
@@ -318,8 +326,10 @@ const struct kb_command kb_commands[] = {
 	{ "cd", "[path]", "change the current directory (any generalized path)", cmd_cd },
 	{ "devices", "", "list block devices", cmd_devices },
 	{ "entries", "", "list boot entries", cmd_entries },
+	{ "exit", "", "leave the prompt (over SSH: end the session; Ctrl-D does the same)", cmd_exit },
 	{ "help", "", "this text", cmd_help },
 	{ "insecure", "<boot line>", "boot from https without checking the server's certificate", kb_command_insecure },
+	{ "logout", "", "the same as exit", cmd_exit },
 	{ "ls", "[-l] [path...]", "list a directory; -l shows kinds and kernel versions", cmd_ls },
 	{ "net", "[dhcp [iface] | static iface addr/prefix [gw] [dns] | none]", "show the network, or set it up at once", kb_command_net },
 	{ "poweroff", "", "power the machine off", cmd_poweroff },

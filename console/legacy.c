@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { KB_LEGACY_MATCHES_MAX = 64 }; /* entries listed for one device */
-
 void kb_console_announce_legacy(struct kb_session *s, const char *entry_id)
 {
 	struct kb_entry_list l = { 0 };
@@ -27,66 +25,33 @@ void kb_console_announce_legacy(struct kb_session *s, const char *entry_id)
 	kb_entry_list_free(&l);
 }
 
-/* The legacy entries that boot d (legacy_device names it); when none does,
- * those whose device kboot cannot tell (search --file, none given). */
-static size_t matching(const struct kb_entry_list *l, const struct kb_device *d, bool *exact,
-		       size_t *ret, size_t max)
-{
-	struct kb_device_list all = { 0 };
-	(void)kb_devices_scan(&all, NULL); /* without it, UUIDs still match */
-	size_t n = 0;
-	for (int pass = 0; pass < 2 && n == 0; pass++) {
-		for (size_t i = 0; i < l->n && n < max; i++) {
-			const struct kb_entry *e = &l->v[i];
-			struct kb_legacy_plan plan;
-			if (e->type != KB_ENTRY_LEGACY || kb_legacy_plan(e, &plan, NULL) < 0)
-				continue;
-			bool known = e->legacy_device && strncmp(e->legacy_device, "FILE=", 5) != 0;
-			if (pass == 0 ? kb_legacy_device_matches(e->legacy_device, d, &all) : !known)
-				ret[n++] = i;
-		}
-		*exact = pass == 0;
-	}
-	kb_device_list_free(&all);
-	return n;
-}
-
+/* The device goes to the core as it is typed, so the prompt and the API
+ * boot it alike (kb_legacy_device_entry decides); the prompt also lists the
+ * entries a person could choose from when the core cannot tell. */
 int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err)
 {
-	const char *name = strncmp(word, "/dev/", 5) == 0 ? word + 5 : word;
-	struct kb_device d;
-	if (kb_device_find(name, &d, NULL) < 0)
-		return kb_error_set(err, ENODEV, "%s: no such device", word);
 	struct kb_entry_list l = { 0 };
 	int r = kb_console_entries(s, &l, err);
 	if (r < 0)
 		return r;
-	size_t found[KB_LEGACY_MATCHES_MAX];
-	bool exact = false;
-	size_t n = matching(&l, &d, &exact, found, KB_LEGACY_MATCHES_MAX);
-	if (n == 1 && exact) { /* hand it over, as `boot N` does */
+	int i = kb_legacy_device_entry(&l, word, err);
+	if (i >= 0) {
 		char id[KB_ENTRY_ID_MAX];
-		snprintf(id, sizeof(id), "%s", l.v[found[0]].id);
+		snprintf(id, sizeof(id), "%s", l.v[i].id);
 		kb_entry_list_free(&l);
-		struct kb_boot_request req = { .entry_id = id };
 		kb_console_announce_legacy(s, id);
+		struct kb_boot_request req = { .device = word };
 		return kb_console_boot(s, &req, err);
 	}
-	if (n)
+	size_t found[KB_LEGACY_MATCHES_MAX];
+	bool exact;
+	int n = kb_legacy_device_entries(&l, word, found, KB_LEGACY_MATCHES_MAX, &exact, NULL);
+	if (n > 0)
 		printf("kboot hands a boot sector over to GRUB; GRUB entries that %s:\n",
 		       exact ? "chainload it" : "chainload a device kboot cannot tell");
-	for (size_t k = 0; k < n; k++)
+	for (int k = 0; k < n; k++)
 		printf("  boot %zu    %s\n", found[k] + 1,
 		       l.v[found[k]].title ? l.v[found[k]].title : l.v[found[k]].id);
 	kb_entry_list_free(&l);
-	if (n)
-		return kb_error_set(err, EOPNOTSUPP,
-				    "%s: kboot cannot tell which of these boots it; choose one with "
-				    "boot N",
-				    word);
-	return kb_error_set(err, EOPNOTSUPP,
-			    "%s: kboot cannot chainload a boot sector itself, and no GRUB entry "
-			    "chainloads it (add one to grub.cfg, e.g. `chainloader +1`, and "
-			    "boot it from here)",
-			    word);
+	return i;
 }

@@ -1,6 +1,7 @@
 /* The console's link to kbootd (see link.h). */
 #include "link.h"
 #include "client.h"
+#include "kboot-core/bootctl.h"
 #include "kboot-core/config.h"
 #include "kboot-core/daemon.h"
 #include "kboot-core/env.h"
@@ -45,6 +46,26 @@ void kb_link_go_local(struct kb_session *s)
 	kb_config_free(&cfg);
 }
 
+bool kb_link_rejoin(struct kb_session *s)
+{
+	if (s->client || !kb_daemon_running())
+		return false;
+	/* kbootd holds its lock from its first instruction, before it has
+	 * found the entries: hand the countdown over now, so it resumes this
+	 * one rather than run a second beside it. */
+	bool had_countdown = kb_bootctl_hand_over() > 0;
+	kb_error err = { 0 };
+	if (kb_link_attach(s, 0, &err) >= 0) {
+		printf("\nkbootd is back; this prompt follows it%s\n",
+		       had_countdown ? ", and it carries on the countdown" : "");
+		fflush(stdout);
+		return true;
+	}
+	if (had_countdown)
+		(void)kb_bootctl_resume_countdown(NULL); /* it did not answer after all */
+	return false;
+}
+
 bool kb_link_recover(struct kb_session *s, int r)
 {
 	if (!s->client || !kb_client_lost(r))
@@ -57,5 +78,9 @@ bool kb_link_recover(struct kb_session *s, int r)
 	printf("kbootd is not running; the prompt goes on without it\n");
 	fflush(stdout);
 	kb_link_go_local(s);
+	/* kbootd's countdown, if it was counting down, goes on here. */
+	kb_error e = { 0 };
+	if (kb_bootctl_resume_countdown(&e) < 0)
+		printf("%s\n", e.text);
 	return true;
 }

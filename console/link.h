@@ -17,6 +17,9 @@ enum {
 int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err);
 /* Work alone: kb_startup here (the session's labels are kept). */
 void kb_link_go_local(struct kb_session *s);
+/* Alone on the core while kbootd runs again (init respawned it): hand the
+ * countdown over and follow kbootd. True when the console switched. */
+bool kb_link_rejoin(struct kb_session *s);
 /* kbootd stopped answering (r is what the request gave): reconnect to a
  * restarted kbootd, or go local. True when the caller should try again. */
 bool kb_link_recover(struct kb_session *s, int r);

@@ -1,5 +1,6 @@
 /* The boot controller: the one state machine every front end drives. */
 #include "bootctl.h"
+#include "boot-plan.h"
 #include "cleanup.h"
 #include "env.h"
 #include "event.h"
@@ -42,11 +43,11 @@ const char *kb_boot_state_name(enum kb_boot_state s)
 
 static void forget_countdown(void);
 
-/* Called with lock held; emits after the caller unlocks via emit_state(). */
-static void set_state_locked(enum kb_boot_state s)
+/* Called with lock held; emits after the caller unlocks via emit_state().
+ * A countdown that ends here leaves nothing for a successor to resume,
+ * unless it is handed over (kb_bootctl_hand_over). */
+static void change_state_locked(enum kb_boot_state s)
 {
-	if (state == KB_BOOT_COUNTDOWN && s != KB_BOOT_COUNTDOWN)
-		forget_countdown(); /* it ended here: nothing for a successor to resume */
 	state = s;
 	status.state = s;
 	if (s != KB_BOOT_COUNTDOWN) {
@@ -57,6 +58,13 @@ static void set_state_locked(enum kb_boot_state s)
 	if (s != KB_BOOT_BOOTING)
 		status.booting[0] = '\0';
 	pthread_cond_broadcast(&wake);
+}
+
+static void set_state_locked(enum kb_boot_state s)
+{
+	if (state == KB_BOOT_COUNTDOWN && s != KB_BOOT_COUNTDOWN)
+		forget_countdown();
+	change_state_locked(s);
 }
 
 static void emit_state(void)
@@ -356,127 +364,39 @@ int kb_bootctl_cancel(void)
 	return cancel_countdown(true);
 }
 
-/* What to boot, as generalized paths, from an entry or a bare kernel. */
+int kb_bootctl_resume_countdown(kb_error *err)
+{
+	char path[KB_PATH_MAX];
+	countdown_file(path, sizeof(path));
+	if (access(path, F_OK) < 0)
+		return 0; /* none was running: a person's choice is awaited */
+	return kb_bootctl_start_countdown(err);
+}
+
+int kb_bootctl_hand_over(void)
+{
+	pthread_mutex_lock(&lock);
+	if (state != KB_BOOT_COUNTDOWN) {
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	countdown_generation++; /* this process's countdown thread ends... */
+	change_state_locked(KB_BOOT_IDLE); /* ... and <run_dir>/countdown stays */
+	pthread_mutex_unlock(&lock);
+	kb_info("countdown handed over to kbootd");
+	emit_state();
+	return 1;
+}
+
 static int plan_from_request(const struct kb_boot_request *req, struct kb_boot_plan *plan,
 			     kb_error *err)
 {
-	memset(plan, 0, sizeof(*plan));
-	plan->insecure = req->insecure;
-	if (plan->insecure)
+	if (req->insecure)
 		kb_warn("this boot asks for insecure https: certificates are not checked");
-	if (req->entry_id) {
-		pthread_mutex_lock(&lock);
-		const struct kb_entry *e = kb_entry_find(&entries, req->entry_id);
-		if (!e) {
-			pthread_mutex_unlock(&lock);
-			return kb_error_set(err, ENOENT, "%s: no such entry", req->entry_id);
-		}
-		if (e->broken) {
-			int r = kb_error_set(err, EINVAL, "%s: cannot be booted: %s",
-					     e->title ? e->title : req->entry_id, e->broken);
-			pthread_mutex_unlock(&lock);
-			return r;
-		}
-		if (e->type == KB_ENTRY_LEGACY) {
-			int r = kb_legacy_plan(e, &plan->legacy, err);
-			plan->is_legacy = r >= 0;
-			snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->id);
-			pthread_mutex_unlock(&lock);
-			return r;
-		}
-		if (!e->kernel) {
-			pthread_mutex_unlock(&lock);
-			return kb_error_set(err, EINVAL, "%s: has no kernel",
-					    e->title ? e->title : req->entry_id);
-		}
-		snprintf(plan->title, sizeof(plan->title), "%s", e->title ? e->title : e->kernel);
-		snprintf(plan->kernel, sizeof(plan->kernel), "%s", e->kernel);
-		for (size_t i = 0; i < e->n_initrds && i < KB_ENTRY_INITRDS_MAX; i++)
-			snprintf(plan->initrds[plan->n_initrds++], KB_PATH_MAX, "%s",
-				 e->initrds[i]);
-		snprintf(plan->cmdline, sizeof(plan->cmdline), "%s",
-			 req->cmdline ? req->cmdline : e->cmdline ? e->cmdline : "");
-		pthread_mutex_unlock(&lock);
-	} else {
-		if (!req->kernel || !req->kernel[0])
-			return kb_error_set(err, EINVAL, "nothing to boot: give an entry or a kernel");
-		if (req->n_initrds > KB_ENTRY_INITRDS_MAX)
-			return kb_error_set(err, E2BIG, "too many initrds (at most %d)",
-					    KB_ENTRY_INITRDS_MAX);
-		snprintf(plan->title, sizeof(plan->title), "%s", req->kernel);
-		snprintf(plan->kernel, sizeof(plan->kernel), "%s", req->kernel);
-		for (size_t i = 0; i < req->n_initrds; i++)
-			snprintf(plan->initrds[plan->n_initrds++], KB_PATH_MAX, "%s",
-				 req->initrds[i]);
-		snprintf(plan->cmdline, sizeof(plan->cmdline), "%s",
-			 req->cmdline ? req->cmdline : "");
-	}
-	if (strlen(req->cmdline ? req->cmdline : "") >= KB_CMDLINE_MAX)
-		return kb_error_set(err, E2BIG, "command line longer than %d bytes",
-				    KB_CMDLINE_MAX - 1);
-	return 0;
-}
-
-static void hold_endp(bool *holding)
-{
-	if (*holding)
-		kb_fetch_hold_end();
-}
-
-/* Resolve every path to a local file and load it with kexec. Downloads stay
- * in the cache until kexec has them, whatever else is fetched meanwhile. */
-/* A generalized path's local file; an https one is checked unless the
- * request asked otherwise. */
-static int local_file(const char *text, bool insecure, char *ret, size_t size, kb_error *err)
-{
-	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
-	if (!p)
-		return kb_error_set(err, ENOMEM, "out of memory");
-	int r = kb_path_parse(text, NULL, p, err);
-	if (r < 0)
-		return r;
-	p->insecure = insecure;
-	return kb_path_resolve(p, ret, size, err);
-}
-
-static int load_plan(struct kb_boot_plan *plan, kb_error *err)
-{
-	/* Local names on the heap: 68 KiB with the initrds. */
-	_cleanup_free_ struct {
-		char kernel[KB_PATH_MAX];
-		char initrds[KB_ENTRY_INITRDS_MAX][KB_PATH_MAX];
-	} *local = calloc(1, sizeof(*local));
-	if (!local)
-		return kb_error_set(err, ENOMEM, "out of memory");
-	char *local_kernel = local->kernel;
-	const char *initrd_ptrs[KB_ENTRY_INITRDS_MAX];
-	kb_fetch_hold_begin();
-	_cleanup_(hold_endp) bool holding __attribute__((unused)) = true;
-
-	int r = local_file(plan->kernel, plan->insecure, local->kernel, sizeof(local->kernel), err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < plan->n_initrds; i++) {
-		r = local_file(plan->initrds[i], plan->insecure, local->initrds[i], KB_PATH_MAX, err);
-		if (r < 0)
-			return r;
-		initrd_ptrs[i] = local->initrds[i];
-	}
-	struct kb_kexec_image img = { .kernel = local_kernel,
-				      .initrds = initrd_ptrs,
-				      .n_initrds = plan->n_initrds,
-				      .cmdline = plan->cmdline };
-	r = kb_kexec_check(&img, &plan->kernel_info, err);
-	if (r < 0) {
-		/* Name the path the person gave, not the local one. */
-		if (strncmp(err ? err->text : "", local_kernel, strlen(local_kernel)) == 0 && err) {
-			char rest[KB_ERROR_TEXT_MAX];
-			snprintf(rest, sizeof(rest), "%s", err->text + strlen(local_kernel));
-			kb_error_set(err, err->code, "%s%s", plan->kernel, rest);
-		}
-		return r;
-	}
-	return kb_kexec_load(&img, err);
+	pthread_mutex_lock(&lock);
+	int r = kb_boot_plan_from(req, &entries, plan, err);
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 static void *handover_main(void *arg)
@@ -559,7 +479,7 @@ static int boot_loading(const struct kb_boot_request *req, struct kb_boot_plan *
 		r = kb_legacy_check(&planp->legacy, err);
 	} else if (r >= 0) {
 		kb_info("loading %s (%s)", planp->title, planp->kernel);
-		r = load_plan(planp, err);
+		r = kb_boot_plan_load(planp, err);
 	}
 	if (r < 0) {
 		kb_err("%s", err->text);

@@ -17,6 +17,7 @@ enum { KB_HANDOVER_DELAY_MS = 500 }; /* lets "booting" reach every client first 
 
 struct kb_boot_request {
 	const char *entry_id; /* an entry id or its 1-based number; or NULL ... */
+	const char *device;   /* ... or a device typed ("sda1"): the GRUB entry that chainloads it ... */
 	const char *kernel;   /* ... and a kernel's generalized path */
 	const char *const *initrds;
 	size_t n_initrds;
@@ -62,6 +63,13 @@ int kb_bootctl_start_countdown(kb_error *err);
  * and the boot is loading or handing over. The countdown's end and the start
  * of loading are one step, so 0 always means nothing boots. */
 int kb_bootctl_cancel(void);
+/* Resume the countdown another process left in <run_dir>/countdown, if one
+ * was running when it went; 0 with nothing done otherwise. */
+int kb_bootctl_resume_countdown(kb_error *err);
+/* Another process (kbootd) takes over: stop this one's countdown without
+ * calling it stopped, leaving <run_dir>/countdown for the other to resume.
+ * 1 when a countdown was handed over, 0 when none ran. */
+int kb_bootctl_hand_over(void);
 /* Resolve, check and load synchronously (state "loading"). A dry run unloads
  * and returns to idle; a real boot sets "booting" and executes after
  * KB_HANDOVER_DELAY_MS on its own thread. -EBUSY when a boot is under way.

@@ -5,6 +5,9 @@
  * which is what it is in practice, but a firmware may order them otherwise.
  * A UUID (search --fs-uuid) is exact; prefer it when the config has one. */
 #include "legacy-device.h"
+#include "legacy.h"
+
+#include <errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,4 +108,56 @@ bool kb_legacy_device_matches(const char *grub_dev, const struct kb_device *d,
 	if (strncmp(grub_dev, "UUID=", 5) == 0)
 		return uuid_matches(grub_dev + 5, d, all);
 	return hd_matches(grub_dev, d, all);
+}
+
+int kb_legacy_device_entries(const struct kb_entry_list *l, const char *word, size_t *ret, size_t max,
+			     bool *ret_exact, kb_error *err)
+{
+	const char *name = strncmp(word, "/dev/", 5) == 0 ? word + 5 : word;
+	struct kb_device d;
+	if (kb_device_find(name, &d, NULL) < 0)
+		return kb_error_set(err, ENODEV, "%s: no such device", word);
+	struct kb_device_list all = { 0 };
+	(void)kb_devices_scan(&all, NULL); /* without it, UUIDs still match */
+	size_t n = 0;
+	*ret_exact = false;
+	for (int pass = 0; pass < 2 && n == 0; pass++) {
+		for (size_t i = 0; i < l->n && n < max; i++) {
+			const struct kb_entry *e = &l->v[i];
+			struct kb_legacy_plan plan;
+			if (e->type != KB_ENTRY_LEGACY || kb_legacy_plan(e, &plan, NULL) < 0)
+				continue;
+			bool known = e->legacy_device && strncmp(e->legacy_device, "FILE=", 5) != 0;
+			if (pass == 0 ? kb_legacy_device_matches(e->legacy_device, &d, &all) : !known)
+				ret[n++] = i;
+		}
+		*ret_exact = pass == 0;
+	}
+	kb_device_list_free(&all);
+	return (int)n;
+}
+
+int kb_legacy_device_entry(const struct kb_entry_list *l, const char *word, kb_error *err)
+{
+	size_t found[KB_LEGACY_MATCHES_MAX];
+	bool exact;
+	int n = kb_legacy_device_entries(l, word, found, KB_LEGACY_MATCHES_MAX, &exact, err);
+	if (n < 0)
+		return n;
+	if (n == 1 && exact)
+		return (int)found[0];
+	if (n == 0)
+		return kb_error_set(err, EOPNOTSUPP,
+				    "%s: kboot cannot chainload a boot sector itself, and no GRUB entry "
+				    "chainloads it (add one to grub.cfg, e.g. `chainloader +1`, and "
+				    "boot it from kboot)",
+				    word);
+	char which[256] = "";
+	for (int k = 0; k < n && strlen(which) + 16 < sizeof(which); k++)
+		snprintf(which + strlen(which), sizeof(which) - strlen(which), "%s%zu", k ? ", " : "",
+			 found[k] + 1);
+	return kb_error_set(err, EOPNOTSUPP,
+			    "%s: kboot cannot tell which GRUB entry boots it (entries %s %s); "
+			    "choose one of them",
+			    word, which, exact ? "chainload it" : "chainload a device kboot cannot tell");
 }

@@ -44,13 +44,14 @@ static bool entry_exists(const char *id)
 int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const char **initrds,
 			   struct kbd_refusal *no)
 {
-	static const char *const known[] = { "entry", "kernel", "initrd", "cmdline", "dry_run",
+	static const char *const known[] = { "entry", "kernel", "device", "initrd", "cmdline", "dry_run",
 					      "insecure" };
 	const char *unknown = kbd_json_unknown_field(body, known, KB_ELEMENTSOF(known));
 	if (unknown)
 		return kbd_refuse(no, 400, "invalid_field", "unknown field \"%s\"", unknown);
 	const cJSON *entry = cJSON_GetObjectItemCaseSensitive(body, "entry");
 	const cJSON *kernel = cJSON_GetObjectItemCaseSensitive(body, "kernel");
+	const cJSON *device = cJSON_GetObjectItemCaseSensitive(body, "device");
 	const cJSON *initrd = cJSON_GetObjectItemCaseSensitive(body, "initrd");
 	const cJSON *cmdline = cJSON_GetObjectItemCaseSensitive(body, "cmdline");
 	const cJSON *dry_run = cJSON_GetObjectItemCaseSensitive(body, "dry_run");
@@ -59,6 +60,9 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 		return kbd_refuse(no, 400, "invalid_field", "\"entry\" must be a string");
 	if (kernel && !cJSON_IsString(kernel))
 		return kbd_refuse(no, 400, "invalid_field", "\"kernel\" must be a string");
+	if (device && (!cJSON_IsString(device) || !device->valuestring[0] ||
+		       strlen(device->valuestring) >= KB_PATH_DEVICE_MAX))
+		return kbd_refuse(no, 400, "invalid_field", "\"device\" must be a device name, like sda1");
 	if (cmdline && !cJSON_IsString(cmdline))
 		return kbd_refuse(no, 400, "invalid_field", "\"cmdline\" must be a string");
 	if (dry_run && !cJSON_IsBool(dry_run))
@@ -66,9 +70,9 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 	const cJSON *insecure = cJSON_GetObjectItemCaseSensitive(body, "insecure");
 	if (insecure && !cJSON_IsBool(insecure))
 		return kbd_refuse(no, 400, "invalid_field", "\"insecure\" must be true or false");
-	if (!entry == !kernel)
-		return kbd_refuse(no, 400, "invalid_request", "give either \"entry\" or \"kernel\"");
-	if (entry && initrd)
+	if ((entry != NULL) + (kernel != NULL) + (device != NULL) != 1)
+		return kbd_refuse(no, 400, "invalid_request", "give one of \"entry\", \"kernel\" or \"device\"");
+	if ((entry || device) && initrd)
 		return kbd_refuse(no, 400, "invalid_request",
 				      "\"initrd\" goes with \"kernel\"; an entry has its own");
 	if (cmdline && strlen(cmdline->valuestring) >= KB_CMDLINE_MAX)
@@ -102,6 +106,7 @@ int kbd_boot_request_parse(const cJSON *body, struct kb_boot_request *req, const
 			return kbd_refuse(no, 400, "path_invalid", "%s: not an allowed path", initrds[i]);
 	*req = (struct kb_boot_request){
 		.entry_id = entry ? entry->valuestring : NULL,
+		.device = device ? device->valuestring : NULL,
 		.kernel = kernel ? kernel->valuestring : NULL,
 		.initrds = initrds,
 		.n_initrds = n,

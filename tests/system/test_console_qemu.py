@@ -26,6 +26,22 @@ def test_stop_countdown_with_a_key(boot_vm, demo_disk):
     assert r.json()["state"] == "idle"
 
 
+def test_exit_at_the_machines_console_gives_a_fresh_prompt(boot_vm, demo_disk):
+    """exit (and Ctrl-D) leave this prompt; init starts a fresh one at once,
+    with the session's labels gone and no second countdown."""
+    vm = boot_vm(disks=[demo_disk["path"]])
+    stop_countdown(vm)
+    assert run_line(vm, "mine=/boot/vmlinuz") == []
+    vm.sendline("exit")
+    vm.expect(r"Type help for what a line can be", timeout=LINE_TIMEOUT)
+    vm.expect(PROMPT, timeout=LINE_TIMEOUT)
+    assert "Booting 'demo' in" not in after(vm, "exit")  # stopped stays stopped
+    vm.send("\x04")
+    vm.expect(r"Type help for what a line can be", timeout=LINE_TIMEOUT)
+    vm.expect(PROMPT, timeout=LINE_TIMEOUT)
+    assert run_line(vm, "pwd") == ["/"]
+
+
 def test_tab_completes_a_kernel_path(boot_vm, demo_disk):
     ver = demo_disk["version"]
     vm = boot_vm(disks=[demo_disk["path"]])

@@ -116,3 +116,27 @@ def test_typing_the_device_at_the_prompt_hands_its_chainload_entry_to_grub(boot_
     vm.wait_exit()  # the reboot: QEMU runs with -no-reboot
     part, env, listing = grubenv_on_disk(disk, tmp_path)
     assert listing == "saved_entry=0\nnext_entry=windows-chain\n"
+
+
+def test_the_api_boots_a_device_the_way_the_prompt_does(boot_vm, tmp_path):
+    """POST /api/v1/boot {"device": "vda2"}: the core picks the entry that
+    chainloads it, as for `/dev/vda2` at the prompt; a device nothing boots
+    is refused with the reason, and nothing is written."""
+    disk = str(tmp_path / "legacy.img")
+    legacy_disk(disk)
+    offset = grubenv_offset(disk)
+    before = sha256_without(disk, offset)
+    vm = boot_vm(disks=[disk], append="kboot=local", files={"etc/kboot.conf": "timeout=-1\n"})
+    auth = ("admin", vm.expect_one_time_password())
+    vm.wait_http()
+    r = requests.post(vm.url + "/api/v1/boot", json={"device": "vda9"}, auth=auth, timeout=30)
+    assert r.status_code == 404 and r.json()["error"]["message"] == "vda9: no such device", r.text
+    r = requests.post(vm.url + "/api/v1/boot", json={"device": "vda1", "dry_run": True}, auth=auth, timeout=30)
+    assert r.status_code == 422 and "no GRUB entry chainloads it" in r.json()["error"]["message"], r.text
+    r = requests.post(vm.url + "/api/v1/boot", json={"device": "/dev/vda2"}, auth=auth, timeout=30)
+    assert r.status_code == 202, r.text
+    assert r.json()["legacy"]["next_entry"] == "windows-chain"
+    vm.wait_exit()  # the reboot: QEMU runs with -no-reboot
+    part, env, listing = grubenv_on_disk(disk, tmp_path)
+    assert listing == "saved_entry=0\nnext_entry=windows-chain\n"
+    assert sha256_without(disk, offset) == before

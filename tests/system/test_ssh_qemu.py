@@ -49,8 +49,24 @@ def test_ssh_with_a_key_gets_the_prompt_and_lists_entries(boot_vm, demo_disk, tm
         child.send("entries\r")
         child.expect(r"Debian GNU/Linux \(kboot demo\)")
         child.expect("kboot> ")
+        child.send("help\r")
+        child.expect(r"exit\s+leave the prompt \(over SSH: end the session; Ctrl-D does the same\)")
+        child.expect("kboot> ")
+        child.send("exit\r")
+        child.expect(pexpect.EOF)  # the session ends: no need for ssh's ~.
     finally:
         child.close(force=True)
+
+    # Ctrl-D on an empty line and `logout` end a session too.
+    for leave in ("\x04", "logout\r"):
+        child = pexpect.spawn("ssh", ["-tt", "-i", str(key)] + ssh_opts + ["root@127.0.0.1"],
+                              encoding="utf-8", codec_errors="replace", timeout=BOOT_TIMEOUT)
+        try:
+            child.expect("kboot> ")
+            child.send(leave)
+            child.expect(pexpect.EOF)
+        finally:
+            child.close(force=True)
 
     # No key, no login: passwords are off.
     r = subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "PubkeyAuthentication=no",
