@@ -1,6 +1,7 @@
 /* Size-capped growable buffer, and whole-file reads built on it. */
 #include "buf.h"
 #include "cleanup.h"
+#include "fs-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,9 +103,14 @@ void kb_buf_free(struct kb_buf *b)
 
 int kb_read_file(const char *path, size_t max, char **ret_text, size_t *ret_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = kb_open_regular(path, path, NULL);
 	if (fd < 0)
-		return -errno;
+		return fd;
+	return kb_read_fd(fd, max, ret_text, ret_len);
+}
+
+int kb_read_fd(int fd, size_t max, char **ret_text, size_t *ret_len)
+{
 	struct kb_buf b;
 	kb_buf_init(&b, max);
 	char chunk[8192];

@@ -21,5 +21,9 @@ void kb_buf_reset(struct kb_buf *b);
 char *kb_buf_steal(struct kb_buf *b);
 void kb_buf_free(struct kb_buf *b);
 
-/* Read a whole file into a fresh buffer, failing with -EFBIG past max bytes. */
+/* Read a whole file into a fresh buffer, failing with -EFBIG past max bytes.
+ * Only a regular file is read (kb_open_regular): -EINVAL for a FIFO or a
+ * device node, -EISDIR for a directory. */
 int kb_read_file(const char *path, size_t max, char **ret_text, size_t *ret_len);
+/* The same from an open descriptor, to its end. */
+int kb_read_fd(int fd, size_t max, char **ret_text, size_t *ret_len);

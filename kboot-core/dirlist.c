@@ -1,6 +1,7 @@
 /* Directory listings with file kinds (see dirlist.h). */
 #include "dirlist.h"
 #include "cleanup.h"
+#include "fs-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,8 +42,8 @@ static enum kb_dirent_type type_of(mode_t mode)
 static void peek(int dfd, struct kb_dirent *e, char *head)
 {
 	_cleanup_close_ int fd =
-		openat(dfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+		openat(dfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || kb_check_regular(fd, e->name, NULL) < 0)
 		return;
 	size_t len = 0;
 	while (len < KB_DIR_PEEK_MAX) {

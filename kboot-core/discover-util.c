@@ -2,6 +2,7 @@
 #include "discover-util.h"
 #include "buf.h"
 #include "cleanup.h"
+#include "fs-util.h"
 #include "path.h"
 
 #include <ctype.h>
@@ -69,7 +70,10 @@ int kb_fs_read(const struct kb_fs *fs, const char *path, char **ret_text, size_t
 	if (st.st_size > KB_PARSE_FILE_MAX)
 		return kb_error_set(err, EFBIG, "%s: too large for a config file (%lld bytes, limit %d)",
 				    name, (long long)st.st_size, KB_PARSE_FILE_MAX);
-	r = kb_read_file(local, KB_PARSE_FILE_MAX, ret_text, ret_len);
+	_cleanup_close_ int fd = kb_open_regular(local, name, err);
+	if (fd < 0)
+		return fd;
+	r = kb_read_fd(fd, KB_PARSE_FILE_MAX, ret_text, ret_len);
 	if (r == -EFBIG)
 		return kb_error_set(err, EFBIG, "%s: too large for a config file (limit %d bytes)",
 				    name, KB_PARSE_FILE_MAX);

@@ -3,6 +3,7 @@
  * a boot config, text, or something else. */
 #include "inspect.h"
 #include "cleanup.h"
+#include "fs-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -187,14 +188,12 @@ int kb_inspect_buffer(const char *name, const void *head, size_t len, uint64_t s
 
 int kb_inspect_file(const char *path, struct kb_file_info *ret, kb_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = kb_open_regular(path, path, err);
 	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
+		return fd;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return kb_error_set(err, EISDIR, "%s: is a directory", path);
 	_cleanup_free_ unsigned char *head = malloc(KB_INSPECT_HEAD_MAX);
 	if (!head)
 		return kb_error_set(err, ENOMEM, "out of memory");

@@ -6,6 +6,7 @@
 #include "entry.h"
 #include "env.h"
 #include "event.h"
+#include "fs-util.h"
 #include "log.h"
 #include "mount.h"
 
@@ -158,9 +159,9 @@ static int concat_initrds(const struct kb_kexec_image *img, char *ret, size_t si
 	if (!chunk)
 		return kb_error_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < img->n_initrds; i++) {
-		_cleanup_close_ int in = open(img->initrds[i], O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int in = kb_open_regular(img->initrds[i], img->initrds[i], err);
 		if (in < 0)
-			return kb_error_set(err, errno, "%s: %s", img->initrds[i], strerror(errno));
+			return in;
 		for (;;) {
 			ssize_t n = read(in, chunk, CHUNK);
 			if (n < 0 && errno == EINTR)

@@ -4,6 +4,7 @@
 #include "cleanup.h"
 #include "device.h"
 #include "env.h"
+#include "fs-util.h"
 #include "grubenv.h"
 #include "log.h"
 #include "mount.h"
@@ -158,10 +159,11 @@ int kb_legacy_check(const struct kb_legacy_plan *p, kb_error *err)
 	int r = locate(p, &w, err);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int fd = open(w.local, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s (GRUB's one-shot entry needs its grubenv)",
-				    p->grubenv, strerror(errno));
+	_cleanup_close_ int fd = kb_open_regular(w.local, p->grubenv, err);
+	if (fd < 0) {
+		(void)kb_error_prefix(err, "GRUB's one-shot entry needs its grubenv: ");
+		return fd;
+	}
 	r = kb_grubenv_check_file(fd, p->grubenv, err);
 	uint64_t offset;
 	if (r >= 0 && w.device[0])
@@ -206,9 +208,9 @@ static int write_on_device(const struct kb_legacy_plan *p, const struct place *w
 	char old[KB_GRUBENV_BLOCK_SIZE], new[KB_GRUBENV_BLOCK_SIZE], now[KB_GRUBENV_BLOCK_SIZE];
 	uint64_t offset;
 	{
-		_cleanup_close_ int fd = open(w->local, O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int fd = kb_open_regular(w->local, p->grubenv, err);
 		if (fd < 0)
-			return kb_error_set(err, errno, "%s: %s", p->grubenv, strerror(errno));
+			return fd;
 		int r = kb_grubenv_locate(fd, p->grubenv, &offset, err);
 		if (r < 0)
 			return r;

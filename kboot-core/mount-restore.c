@@ -12,15 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void table_unrefp(struct libmnt_table **t)
-{
-	mnt_unref_table(*t);
-}
-static void iter_freep(struct libmnt_iter **i)
-{
-	mnt_free_iter(*i);
-}
-#define _cleanup_table_ _cleanup_(table_unrefp)
 
 /* Entries already in the list stay first: they were taken down before, and
  * may be parents of these. */
@@ -33,7 +24,7 @@ int kb_mount_remember_unmounted(struct libmnt_table *tb, kb_error *err)
 		return kb_error_set(err, ENOMEM, "out of memory saving the mount table");
 	if (access(path, F_OK) == 0 && mnt_table_parse_file(saved, path) < 0)
 		kb_warn("%s: unreadable; starting it again", path);
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	while (it && mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
@@ -81,7 +72,7 @@ int kb_mount_restore_all(kb_error *err)
 		return 0;
 	_cleanup_table_ struct libmnt_table *saved = mnt_new_table();
 	_cleanup_table_ struct libmnt_table *now = kb_mount_read_table();
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	if (!saved || !now || !it)
 		return kb_error_set(err, ENOMEM, "out of memory restoring the mounts");
 	int r = mnt_table_parse_file(saved, path);

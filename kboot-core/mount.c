@@ -6,8 +6,8 @@
  * prefix (the target at /target and its fstab below it, devices under
  * <run_dir>/mnt, any directory a caller names) and because the record says
  * which device we meant, while mountinfo shows whatever name the kernel kept.
- * Entries whose directory is no longer in mountinfo are dropped on reading,
- * so an unmount behind our back never leaves a stale entry. */
+ * Entries whose directory is no longer in mountinfo, or whose device has gone,
+ * are dropped on reading (mount-table.c). */
 #include "mount-internal.h"
 #include "fs-util.h"
 #include "cleanup.h"
@@ -33,21 +33,12 @@
 #define BLKROSET _IO(0x12, 93) /* <linux/fs.h>, which clashes with <sys/mount.h> */
 #endif
 
-enum { KB_MOUNTS_MAX = 256, KB_MOUNT_OPTIONS_MAX = 1024 };
+enum { KB_MOUNT_OPTIONS_MAX = 1024 };
 
-static void table_unrefp(struct libmnt_table **t)
-{
-	mnt_unref_table(*t);
-}
 static void context_freep(struct libmnt_context **c)
 {
 	mnt_free_context(*c);
 }
-static void iter_freep(struct libmnt_iter **i)
-{
-	mnt_free_iter(*i);
-}
-#define _cleanup_table_ _cleanup_(table_unrefp)
 
 /* Options that keep a read-only mount from writing anyway, and a broken
  * filesystem from stopping the machine. Linux 6.1: ext3/4 replay a dirty
@@ -100,109 +91,13 @@ static void set_device_readonly(const char *devpath, const char *name, bool ro)
 			 strerror(errno));
 }
 
-void kb_mount_table_path(char *ret, size_t size, const char *file)
-{
-	snprintf(ret, size, "%s/%s", kb_env()->run_dir, file);
-}
 
-/* Serializes table updates between threads and processes (flock is per open
- * file description, so each call gets its own). */
-int kb_mount_lock_table(kb_error *err)
-{
-	const char *run = kb_env()->run_dir;
-	int r = kb_mkdir_p(run);
-	if (r < 0)
-		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
-	char path[PATH_MAX];
-	kb_mount_table_path(path, sizeof(path), "mounts.lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return kb_error_set(err, e, "%s: cannot lock: %s", path, strerror(e));
-		}
-	return fd;
-}
-
-static bool in_mountinfo(struct libmnt_table *mountinfo, const char *dir)
-{
-	return !mountinfo || mnt_table_find_target(mountinfo, dir, MNT_ITER_BACKWARD) != NULL;
-}
-
-/* kboot's mounts that are still mounted, in the order they were made. */
-struct libmnt_table *kb_mount_read_table(void)
-{
-	struct libmnt_table *tb = mnt_new_table();
-	if (!tb)
-		return NULL;
-	char path[PATH_MAX];
-	kb_mount_table_path(path, sizeof(path), "mounts");
-	if (access(path, F_OK) == 0 && mnt_table_parse_file(tb, path) < 0)
-		kb_warn("%s: unreadable; ignoring kboot's mount table", path);
-
-	_cleanup_table_ struct libmnt_table *mountinfo = mnt_new_table_from_file("/proc/self/mountinfo");
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-	while (it && mnt_table_next_fs(tb, it, &fs) == 0)
-		if (!in_mountinfo(mountinfo, mnt_fs_get_target(fs)))
-			mnt_table_remove_fs(tb, fs);
-	return tb;
-}
-
-static int write_table(struct libmnt_table *tb, kb_error *err)
-{
-	char path[PATH_MAX];
-	kb_mount_table_path(path, sizeof(path), "mounts");
-	int r = mnt_table_replace_file(tb, path);
-	if (r < 0)
-		return kb_error_set(err, -r, "%s: cannot write kboot's mount table: %s", path,
-				    strerror(-r));
-	return 0;
-}
-
-static int record_mount(const char *source, const char *dir, const char *fstype,
-			const char *options, kb_error *err)
-{
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
-	if (!tb)
-		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
-	if (mnt_table_get_nents(tb) >= KB_MOUNTS_MAX)
-		return kb_error_set(err, EMFILE, "%s: kboot already has %d mounts", dir,
-				    KB_MOUNTS_MAX);
-	struct libmnt_fs *fs = mnt_new_fs();
-	if (!fs)
-		return kb_error_set(err, ENOMEM, "out of memory recording a mount");
-	int r = 0;
-	if (mnt_fs_set_source(fs, source) < 0 || mnt_fs_set_target(fs, dir) < 0 ||
-	    mnt_fs_set_fstype(fs, fstype ? fstype : "auto") < 0 ||
-	    mnt_fs_set_options(fs, options && *options ? options : "defaults") < 0 ||
-	    mnt_table_add_fs(tb, fs) < 0)
-		r = kb_error_set(err, ENOMEM, "out of memory recording a mount");
-	mnt_unref_fs(fs);
-	if (r < 0)
-		return r;
-	return write_table(tb, err);
-}
-
-static void forget_mount(const char *dir)
-{
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
-	struct libmnt_fs *fs;
-	if (!tb)
-		return;
-	while ((fs = mnt_table_find_target(tb, dir, MNT_ITER_BACKWARD)))
-		mnt_table_remove_fs(tb, fs);
-	(void)write_table(tb, NULL);
-}
-
-/* "vda2" for "/dev/vda2": what a person calls the source in messages. */
-static const char *display_name(const char *source)
-{
-	return strncmp(source, "/dev/", 5) == 0 ? source + 5 : source;
-}
+/* Nothing on a disk kboot mounts is run, and no device node or set-id bit
+ * on it counts: kboot only reads files there (kexec reads the kernel, it
+ * does not execute it), and a node on a disk could be a second way to the
+ * raw devices. */
+static const unsigned long safety_flags = MS_NODEV | MS_NOSUID | MS_NOEXEC;
+static const unsigned long safety_statvfs = ST_NODEV | ST_NOSUID | ST_NOEXEC;
 
 /* Is o one of the comma-separated options in list? */
 static bool has_option(const char *list, const char *o)
@@ -215,21 +110,33 @@ static bool has_option(const char *list, const char *o)
 	return false;
 }
 
-/* The caller's options minus anything that decides writability or what a
- * filesystem error does (a target's fstab may say errors=panic): we decide.
- * A safety option the caller repeats (a restored mount's own) is said once. */
+/* Options kboot decides, whatever a target's fstab says; x-kboot.* are
+ * the table's own notes (a restored mount's recorded options carry them). */
+static bool decided_by_kboot(const char *o)
+{
+	static const char *const ours[] = { "ro",     "rw",	"defaults", "remount", "dev",
+					    "nodev",  "suid",	"nosuid",   "exec",    "noexec",
+					    "user",   "users",	"owner",    "group" };
+	for (size_t i = 0; i < KB_ELEMENTSOF(ours); i++)
+		if (strcmp(o, ours[i]) == 0)
+			return true;
+	return strncmp(o, "errors=", 7) == 0 || strncmp(o, "x-kboot.", 8) == 0;
+}
+
+/* The caller's options minus anything that decides writability, safety or
+ * what a filesystem error does (a target's fstab may say errors=panic or
+ * exec): we decide. A safety option the caller repeats (a restored mount's
+ * own) is said once. */
 static int join_options(char *ret, size_t size, const char *mode_option, const char *safety,
 			const char *user)
 {
-	int n = snprintf(ret, size, "%s", mode_option);
+	int n = snprintf(ret, size, "%s,nodev,nosuid,noexec", mode_option);
 	if (safety)
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", safety);
 	_cleanup_free_ char *copy = user ? strdup(user) : NULL;
 	char *save = NULL;
 	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
-		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "defaults") == 0 ||
-		    strcmp(o, "remount") == 0 || strncmp(o, "errors=", 7) == 0 ||
-		    has_option(safety, o))
+		if (decided_by_kboot(o) || has_option(safety, o))
 			continue;
 		n += snprintf(ret + n, n < (int)size ? size - n : 0, ",%s", o);
 	}
@@ -252,7 +159,7 @@ int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 			const char *options, enum kb_mount_mode mode, kb_error *err)
 {
 	char devpath[sizeof(((struct kb_device *)0)->path)];
-	const char *name = display_name(source);
+	const char *name = kb_mount_display_name(source);
 	struct stat st = { 0 };
 
 	if (strncmp(source, "UUID=", 5) == 0 || strncmp(source, "LABEL=", 6) == 0 ||
@@ -303,7 +210,7 @@ int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 	    mnt_context_set_source(cxt, source) < 0 || mnt_context_set_target(cxt, real_dir) < 0 ||
 	    (fstype && mnt_context_set_fstype(cxt, fstype) < 0) ||
 	    mnt_context_set_options(cxt, opts) < 0 ||
-	    (ro && mnt_context_set_mflags(cxt, MS_RDONLY) < 0))
+	    mnt_context_set_mflags(cxt, (ro ? MS_RDONLY : 0) | safety_flags) < 0)
 		return kb_error_set(err, ENOMEM, "%s: cannot set up the mount", name);
 
 	int rc = mnt_context_mount(cxt);
@@ -312,6 +219,12 @@ int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 
 	/* Trust, but check: the mode asked for is the mode we got. */
 	struct statvfs sv;
+	if (statvfs(real_dir, &sv) < 0 || (sv.f_flag & safety_statvfs) != safety_statvfs) {
+		(void)umount2(real_dir, 0);
+		return kb_error_set(err, EPERM,
+				    "%s: refused: the kernel mounted it without nodev,nosuid,noexec",
+				    name);
+	}
 	if (ro && (statvfs(real_dir, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
 		(void)umount2(real_dir, 0);
 		return kb_error_set(err, EROFS, "%s: refused: the kernel mounted it writable", name);
@@ -325,8 +238,8 @@ int kb_mount_locked(const char *source, const char *dir, const char *fstype,
 	}
 	kb_info("%s: mounted %s at %s (%s, %s)", name, ro ? "read-only" : "WRITABLE", real_dir,
 		fstype ? fstype : mnt_context_get_fstype(cxt), opts);
-	return record_mount(source, real_dir, fstype ? fstype : mnt_context_get_fstype(cxt), opts,
-			    err);
+	return kb_mount_table_record(source, real_dir,
+				     fstype ? fstype : mnt_context_get_fstype(cxt), opts, err);
 }
 
 int kb_mount(const char *source, const char *dir, const char *fstype, const char *options,
@@ -338,7 +251,7 @@ int kb_mount(const char *source, const char *dir, const char *fstype, const char
 		return kb_error_set(err, EINVAL, "%s: a read-only mount takes no reason to write",
 				    source);
 	if (mode == KB_MOUNT_WRITABLE)
-		kb_warn("%s: mounting writable at %s for %s", display_name(source), dir,
+		kb_warn("%s: mounting writable at %s for %s", kb_mount_display_name(source), dir,
 			why_writable);
 	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
@@ -346,13 +259,6 @@ int kb_mount(const char *source, const char *dir, const char *fstype, const char
 	return kb_mount_locked(source, dir, fstype, options, mode, err);
 }
 
-static void remove_if_ours(const char *dir)
-{
-	char ours[PATH_MAX];
-	snprintf(ours, sizeof(ours), "%s/mnt/", kb_env()->run_dir);
-	if (strncmp(dir, ours, strlen(ours)) == 0)
-		(void)rmdir(dir);
-}
 
 int kb_umount(const char *dir, kb_error *err)
 {
@@ -364,21 +270,16 @@ int kb_umount(const char *dir, kb_error *err)
 		snprintf(real_dir, sizeof(real_dir), "%s", dir);
 	if (umount2(real_dir, 0) < 0 && errno != EINVAL)
 		return kb_error_set(err, errno, "%s: unmount failed: %s", dir, strerror(errno));
-	forget_mount(real_dir);
-	remove_if_ours(real_dir);
+	kb_mount_table_forget(real_dir);
+	kb_mount_remove_dir_if_ours(real_dir);
 	return 0;
 }
 
-static const char *fs_devname(struct libmnt_fs *fs)
-{
-	const char *src = mnt_fs_get_source(fs);
-	return src ? display_name(src) : "";
-}
 
 /* Is anything mounted strictly below dir? */
 static bool has_submounts(struct libmnt_table *mountinfo, const char *dir)
 {
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	size_t n = strlen(dir);
 	while (it && mnt_table_next_fs(mountinfo, it, &fs) == 0) {
@@ -391,14 +292,14 @@ static bool has_submounts(struct libmnt_table *mountinfo, const char *dir)
 
 static int lookup(const char *devname, bool without_submounts, char *ret_dir, size_t size)
 {
-	const char *name = display_name(devname);
+	const char *name = kb_mount_display_name(devname);
 	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
 	_cleanup_table_ struct libmnt_table *mountinfo =
 		without_submounts ? mnt_new_table_from_file("/proc/self/mountinfo") : NULL;
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	while (tb && it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		if (strcmp(fs_devname(fs), name) != 0)
+		if (strcmp(kb_mount_fs_devname(fs), name) != 0)
 			continue;
 		if (mountinfo && has_submounts(mountinfo, mnt_fs_get_target(fs)))
 			continue;
@@ -423,7 +324,7 @@ int kb_mount_source(const char *dir, char *ret_devname, size_t size)
 	struct libmnt_fs *fs = tb ? mnt_table_find_target(tb, real_dir, MNT_ITER_BACKWARD) : NULL;
 	if (!fs)
 		return -ENOENT;
-	if ((size_t)snprintf(ret_devname, size, "%s", fs_devname(fs)) >= size)
+	if ((size_t)snprintf(ret_devname, size, "%s", kb_mount_fs_devname(fs)) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -437,6 +338,10 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
+	/* A mount left by an earlier device of this name is not this device's. */
+	r = kb_mount_table_drop_stale(err);
+	if (r < 0)
+		return r;
 	if (lookup(d.name, true, ret_dir, size) == 0)
 		return 0;
 
@@ -483,7 +388,7 @@ int kb_umount_all(kb_error *err)
 	_cleanup_close_ int lock = kb_mount_lock_table(err);
 	if (lock < 0)
 		return lock;
-	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table();
+	_cleanup_table_ struct libmnt_table *tb = kb_mount_read_table_all();
 	if (!tb)
 		return kb_error_set(err, ENOMEM, "out of memory reading the mount table");
 	/* Not being able to put the mounts back later must not stop a handover. */
@@ -492,7 +397,7 @@ int kb_umount_all(kb_error *err)
 		kb_warn("%s", save_err.text);
 	struct pending todo[KB_MOUNTS_MAX];
 	size_t n = 0;
-	_cleanup_(iter_freep) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	_cleanup_iter_ struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	while (it && n < KB_MOUNTS_MAX && mnt_table_next_fs(tb, it, &fs) == 0) {
 		const char *t = mnt_fs_get_target(fs);
@@ -510,7 +415,7 @@ int kb_umount_all(kb_error *err)
 			if (!todo[i].dir)
 				continue;
 			if (umount2(todo[i].dir, 0) == 0 || errno == EINVAL || errno == ENOENT) {
-				remove_if_ours(todo[i].dir);
+				kb_mount_remove_dir_if_ours(todo[i].dir);
 				free(todo[i].dir);
 				todo[i].dir = NULL;
 				left--;
@@ -526,12 +431,11 @@ int kb_umount_all(kb_error *err)
 					 strerror(errno));
 		free(todo[i].dir);
 	}
-	_cleanup_table_ struct libmnt_table *empty = kb_mount_read_table();
+	_cleanup_table_ struct libmnt_table *empty = kb_mount_read_table_all();
 	if (empty) {
-		int w = write_table(empty, r < 0 ? NULL : err);
+		int w = kb_mount_table_write(empty, r < 0 ? NULL : err);
 		if (w < 0 && r == 0)
 			r = w;
 	}
 	return r;
 }
-

@@ -23,6 +23,11 @@ int kb_mount_device(const char *devname, char *ret_dir, size_t size, kb_error *e
 int kb_mount_lookup(const char *devname, char *ret_dir, size_t size);
 /* Which device kboot mounted at dir ("vda3"); -ENOENT if kboot mounted nothing there. */
 int kb_mount_source(const char *dir, char *ret_devname, size_t size);
+/* Detach every kboot mount whose device has gone or is another disk now
+ * (a USB stick pulled out, the next one given its name; a new medium): the
+ * device watch calls it when a device goes, and kb_mount_device before it
+ * reuses a mount. */
+int kb_mount_drop_stale(kb_error *err);
 /* Every kboot mount, deepest first (before kexec). What it took down is kept
  * in <run_dir>/mounts.unmounted for kb_mount_restore_all. */
 int kb_umount_all(kb_error *err);

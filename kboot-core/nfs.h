@@ -1,7 +1,10 @@
 /* NFS exports mounted read-only through the kernel's client with mount(2)
  * (no mount.nfs in the image): NFSv4 first (4.2, 4.1, 4.0), then v3 with the
  * kernel's own MOUNT client (nolock: no statd here). An export stays mounted
- * for the session under <run_dir>/nfs/<host>/<export>. */
+ * for the session at <run_dir>/nfs/<host>/<name>, the export path escaped
+ * into one name ("/srv/boot" is "srv-boot", "/" is "-"): each mount point is
+ * a fresh directory of kboot's own, made without following a symlink or
+ * entering a mount, so nothing a server holds can place a mount elsewhere. */
 #pragma once
 #include "error.h"
 

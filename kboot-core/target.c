@@ -216,7 +216,12 @@ static int mount_fstab(kb_error *err)
 {
 	const char *root_dir = kb_env()->target_root;
 	kb_error e;
-	int fd = kb_path_open_in_root(root_dir, "/etc/fstab", O_RDONLY, "/etc/fstab", &e);
+	int fd = kb_path_open_in_root(root_dir, "/etc/fstab", O_RDONLY | O_NONBLOCK, "/etc/fstab",
+				      &e);
+	if (fd >= 0 && kb_check_regular(fd, "/etc/fstab", &e) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0) {
 		kb_info("target: %s; mounting only the root", e.text);
 		return 0;
@@ -285,17 +290,18 @@ static int take_file(const char *name, kb_error *err)
 	char inside[64], dest[PATH_MAX], tmp[PATH_MAX];
 	snprintf(inside, sizeof(inside), "/etc/%s", name);
 	kb_error e;
-	_cleanup_close_ int in = kb_path_open_in_root(env->target_root, inside, O_RDONLY, inside, &e);
+	_cleanup_close_ int in =
+		kb_path_open_in_root(env->target_root, inside, O_RDONLY | O_NONBLOCK, inside, &e);
 	if (in < 0) {
 		if (e.code == ENOENT)
 			return 0;
 		return kb_error_set(err, e.code, "target %s", e.text);
 	}
+	if (kb_check_regular(in, inside, &e) < 0)
+		return kb_error_set(err, e.code, "target %s", e.text);
 	struct stat st;
 	if (fstat(in, &st) < 0)
 		return kb_error_set(err, errno, "target %s: %s", inside, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return kb_error_set(err, EINVAL, "target %s: not a regular file", inside);
 	if (st.st_size > KB_TARGET_CONFIG_FILE_MAX)
 		return kb_error_set(err, EFBIG, "target %s: larger than %d bytes", inside,
 				    KB_TARGET_CONFIG_FILE_MAX);

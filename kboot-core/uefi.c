@@ -5,6 +5,7 @@
 #include "uefi.h"
 #include "cleanup.h"
 #include "env.h"
+#include "fs-util.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -226,9 +227,9 @@ int kb_uefi_read_variable(const char *dir, const char *name, uint8_t *buf, size_
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s", dir, name, KB_UEFI_GLOBAL_GUID) >=
 	    sizeof(path))
 		return kb_error_set(err, ENAMETOOLONG, "%s: path too long", name);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = kb_open_regular(path, name, err);
 	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s", name, strerror(errno));
+		return fd;
 	/* efivarfs hands the whole variable to one read; a plain file may not. */
 	uint8_t head[4];
 	size_t got = 0, len = 0;

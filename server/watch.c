@@ -6,11 +6,12 @@
 #include "kboot-core/discover.h"
 #include "kboot-core/event.h"
 #include "kboot-core/log.h"
+#include "kboot-core/mount.h"
 
 static struct {
 	const struct kb_config *cfg;
 	struct kb_device_list known;
-	bool changed;
+	bool changed, removed;
 } watch;
 
 static void added(const struct kb_device *d, void *data)
@@ -22,7 +23,7 @@ static void added(const struct kb_device *d, void *data)
 
 static void removed(const struct kb_device *d, void *data)
 {
-	watch.changed = true;
+	watch.changed = watch.removed = true;
 	kb_info("device removed: %s", d->name);
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_DEVICE_REMOVED, .name = d->name });
 }
@@ -57,10 +58,14 @@ void kbd_watch_tick(void)
 	struct kb_device_list now = { 0 };
 	if (kb_devices_scan(&now, NULL) < 0)
 		return;
-	watch.changed = false;
+	watch.changed = watch.removed = false;
 	kb_devices_diff(&watch.known, &now, added, removed, NULL);
 	kb_device_list_free(&watch.known);
 	watch.known = now;
+	kb_error err = { 0 };
+	/* Before the next device of that name is looked at: see mount.h. */
+	if (watch.removed && kb_mount_drop_stale(&err) < 0)
+		kb_warn("dropping the mounts of a device that went: %s", err.text);
 	if (watch.changed)
 		rediscover();
 }

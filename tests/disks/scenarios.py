@@ -2,9 +2,11 @@
 that lie, an ESP with BLS entries, a disk with an extlinux.conf.
 
 Built from directory trees with gptdisk.py, then damaged on purpose by
-patching bytes (never by mounting). Used by tests/system/test_discovery_qemu.py."""
+patching bytes (never by mounting). Used by tests/system/test_discovery_qemu.py
+and test_special_files_qemu.py."""
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -23,6 +25,8 @@ GOOD_UUID = "6b626f6f-7400-4000-8000-0000000000c1"
 GOOD_TITLES = ("Good disk Linux", "Good disk Linux (rescue)")
 ESP_BLS_TITLES = ("Standalone ESP Linux", "Standalone ESP Linux (fallback)")
 ESP_TARGET_TITLE = "Target ESP Linux"
+FIFO_TARGET_UUID = "6b626f6f-7400-4000-8000-0000000000f1"
+FIFO_TARGET_TITLE = "Beside a FIFO grub.cfg"
 
 
 # --- ext4 superblock surgery --------------------------------------------------
@@ -229,6 +233,31 @@ def target_with_esp_disk(out, kernel):
                       type_code="ef00"),
             Partition("root", 8, "ext4", root, fs_uuid=root_uuid, label="root2"),
         ])
+    return ver
+
+
+def fifo_target_disk(out, kernel):
+    """GPT, one ext4 target root whose /boot/grub/grub.cfg is a FIFO (and
+    /boot/vmlinuz-fifo too), with a character device /boot/zero (1:5, as
+    /dev/zero) and a working extlinux.conf entry beside them. mkfs.ext4 -d
+    copies FIFOs and device nodes as they are."""
+    ver = demo.kernel_version(kernel)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "root")
+        os.makedirs(os.path.join(root, "boot/grub"))
+        os.makedirs(os.path.join(root, "boot/extlinux"))
+        _write(os.path.join(root, "sbin/init"), "#!/bin/sh\n", 0o755)
+        _write(os.path.join(root, "etc/fstab"), f"UUID={FIFO_TARGET_UUID} / ext4 defaults 0 1\n")
+        shutil.copy(kernel, os.path.join(root, f"boot/vmlinuz-{ver}"))
+        demo.target_initramfs(os.path.join(root, f"boot/initrd.img-{ver}"))
+        _write(os.path.join(root, "boot/extlinux/extlinux.conf"),
+               f"LABEL ok\n  MENU LABEL {FIFO_TARGET_TITLE}\n  LINUX /boot/vmlinuz-{ver}\n"
+               f"  INITRD /boot/initrd.img-{ver}\n  APPEND console=ttyS0 entry=beside-fifo\n")
+        os.mkfifo(os.path.join(root, "boot/grub/grub.cfg"))
+        os.mkfifo(os.path.join(root, "boot/vmlinuz-fifo"))
+        os.mknod(os.path.join(root, "boot/zero"), 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        build_disk(out, [Partition("root", 32, "ext4", root, fs_uuid=FIFO_TARGET_UUID,
+                                   label="fiforoot")])
     return ver
 
 

@@ -134,3 +134,55 @@ def test_usb_disk_removed_while_browsing(boot_vm, kboot_image, tmp_path):
     r = s.get(vm.url + "/api/v1/status", timeout=HTTP_TIMEOUT)
     assert r.status_code == 200 and r.json()["state"] == "idle", r.text
     assert usb_entries(s, vm) == []
+
+
+def mount_dirs(s, vm):
+    """The names under kboot's own mount directory, //run/kboot/mnt."""
+    r = s.get(vm.url + "/api/v1/files", params={"path": "//run/kboot/mnt"}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    return [e["name"] for e in r.json()["entries"]]
+
+
+def test_a_new_stick_under_the_old_ones_name_shows_its_own_files(boot_vm, kboot_image, tmp_path):
+    """Stick A is read (so mounted), then pulled; stick B, other files, is
+    plugged in and the kernel gives it A's freed name. What B's name lists is
+    B's files: never A's dead mount, never an error (issue 11 §12)."""
+    stick_a = usb_stick(tmp_path / "a", kboot_image[0])
+    tree_b = tmp_path / "b-tree"
+    (tree_b / "only-on-b").mkdir(parents=True)
+    (tree_b / "only-on-b" / "hello.txt").write_text("stick B\n")
+    stick_b = str(tmp_path / "b.img")
+    build_disk(stick_b, [Partition("usb", 16, "vfat", str(tree_b), label="KBOOTUSBB",
+                                   type_code="0700")])
+    vm = boot_vm(append="kboot=local", files=NO_COUNTDOWN, qmp=True,
+                 extra_args=["-device", "qemu-xhci,id=xhci",
+                             "-drive", f"if=none,id={USB_DRIVE},format=raw,file={stick_a}",
+                             "-drive", f"if=none,id=usbdiskb,format=raw,file={stick_b}"])
+    s = session(vm)
+    plug_in(vm)
+    part_a = wait_for("stick A in GET /devices", lambda: usb_partition(s, vm))
+    root = f"{part_a['name']}:/"
+    r = s.get(vm.url + "/api/v1/files", params={"path": root}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    assert "syslinux" in [e["name"] for e in r.json()["entries"]]
+
+    vm.qmp("device_del", id=USB_DEVICE)
+    wait_for("stick A gone from GET /devices", lambda: usb_partition(s, vm) is None)
+    # kboot lets go of A's mount as its device watch sees A go (once a
+    # second); until then the kernel keeps A's name taken.
+    wait_for("A's mount dropped", lambda: part_a["name"] not in mount_dirs(s, vm))
+    vm.qmp("device_add", driver="usb-storage", bus="xhci.0", drive="usbdiskb", id="usbstickb",
+           removable=True)
+
+    def stick_b_partition():
+        r = s.get(vm.url + "/api/v1/devices", timeout=HTTP_TIMEOUT)
+        found = [d for d in r.json()["devices"] if d["label"] == "KBOOTUSBB" and d["partition"]]
+        return found[0] if found else None
+    part_b = wait_for("stick B in GET /devices", stick_b_partition)
+    assert part_b["name"] == part_a["name"], (part_a, part_b)
+    r = s.get(vm.url + "/api/v1/files", params={"path": root}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    assert [e["name"] for e in r.json()["entries"]] == ["only-on-b"], r.json()
+    r = s.get(vm.url + "/api/v1/files", params={"path": root + "only-on-b/hello.txt"},
+              timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200 and r.json()["size"] == len("stick B\n"), r.text

@@ -150,7 +150,7 @@ static void test_a_directory_is_not_a_config_file(void **state)
 	must(mkdir(path, 0755) == 0, "mkdir");
 	kb_error err = { 0 };
 	assert_int_equal(kb_target_config_update(&err), 2);
-	assert_string_equal(err.text, "target /etc/hosts: not a regular file");
+	assert_string_equal(err.text, "target /etc/hosts: is a directory");
 	assert_string_equal(read_back("kboot-etc/hosts"), "127.0.0.1 localhost\n");
 }
 
