@@ -6,6 +6,7 @@
 #include "kboot-core/daemon.h"
 #include "kboot-core/env.h"
 #include "kboot-core/startup.h"
+#include "kboot-core/watch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,14 +37,25 @@ int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err)
 	}
 }
 
+/* The config the core runs on while the console is alone: the device
+ * watch rediscovers with it, so it lives until kbootd is back. */
+static struct kb_config local_cfg;
+static bool have_local_cfg;
+
 void kb_link_go_local(struct kb_session *s)
 {
-	struct kb_config cfg;
+	kb_watch_stop();
+	if (have_local_cfg)
+		kb_config_free(&local_cfg);
 	kb_error err = { 0 };
 	/* The boot controller takes its own copy; the session keeps its labels. */
-	if (kb_startup(NULL, &cfg, &err) < 0)
+	if (kb_startup(NULL, &local_cfg, &err) < 0)
 		printf("%s\n", err.text);
-	kb_config_free(&cfg);
+	have_local_cfg = true;
+	/* No kbootd to see a USB stick come and go: the core does it here. */
+	kb_error_clear(&err);
+	if (kb_watch_start(&local_cfg, &err) < 0)
+		printf("%s\n", err.text);
 }
 
 bool kb_link_rejoin(struct kb_session *s)
@@ -54,6 +66,7 @@ bool kb_link_rejoin(struct kb_session *s)
 	 * found the entries: hand the countdown over now, so it resumes this
 	 * one rather than run a second beside it. */
 	bool had_countdown = kb_bootctl_hand_over() > 0;
+	kb_watch_stop(); /* kbootd watches the devices from now on */
 	kb_error err = { 0 };
 	if (kb_link_attach(s, 0, &err) >= 0) {
 		printf("\nkbootd is back; this prompt follows it%s\n",
@@ -61,8 +74,12 @@ bool kb_link_rejoin(struct kb_session *s)
 		fflush(stdout);
 		return true;
 	}
+	/* It did not answer after all: carry on alone. */
+	kb_error e = { 0 };
+	if (kb_watch_start(&local_cfg, &e) < 0)
+		printf("%s\n", e.text);
 	if (had_countdown)
-		(void)kb_bootctl_resume_countdown(NULL); /* it did not answer after all */
+		(void)kb_bootctl_resume_countdown(NULL);
 	return false;
 }
 

@@ -8,6 +8,7 @@
 #include "kboot-core/cleanup.h"
 #include "kboot-core/env.h"
 #include "kboot-core/log.h"
+#include "kboot-core/watch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
 		kb_err("kbootd: %s", err.text);
 		return 1;
 	}
-	if (kbd_watch_init(&cfg, &err) < 0)
+	if (kb_watch_init(&cfg, &err) < 0)
 		kb_warn("devices: %s", err.text);
 
 	if (mkdir(env->run_dir, 0755) < 0 && errno != EEXIST)
@@ -215,14 +216,14 @@ int main(int argc, char **argv)
 		int sig = sigtimedwait(&stop, NULL, &second);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		kbd_watch_tick();
+		kb_watch_tick();
 	}
 	kb_info("kbootd: stopping");
 	kbd_events_stop();
 	mg_stop(ctx);
 	mg_exit_library();
 	remove_run_files(env->run_dir);
-	kbd_watch_free();
+	kb_watch_free();
 	kb_config_free(&cfg);
 	return 0;
 }

@@ -188,12 +188,6 @@ void kbd_openapi_init(const char *webroot);
 int kbd_events_start(kb_error *err);
 void kbd_events_stop(void);
 
-/* --- watch.c: devices come and go -------------------------------------------- */
-int kbd_watch_init(const struct kb_config *cfg, kb_error *err);
-/* One scan: device events and re-discovery on change. Called every second. */
-void kbd_watch_tick(void);
-void kbd_watch_free(void);
-
 
 /* --- http-start.c: civetweb with kbootd's options and routes ---------------- */
 enum kbd_http_routes {

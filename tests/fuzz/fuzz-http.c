@@ -10,6 +10,7 @@
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/startup.h"
+#include "kboot-core/watch.h"
 #include "server/server.h"
 
 #include <arpa/inet.h>
@@ -77,7 +78,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fuzz_die(err.text);
 	if (kbd_auth_init(&cfg, &err) < 0 || kbd_events_start(&err) < 0)
 		fuzz_die(err.text);
-	kbd_watch_init(&cfg, &err);
+	kb_watch_init(&cfg, &err);
 	mg_init_library(0);
 	snprintf(path, sizeof(path), "%s/webroot", fuzz_root);
 	static struct kbd_listen listen = { .ports = "127.0.0.1:0" };

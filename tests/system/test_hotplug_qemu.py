@@ -186,3 +186,35 @@ def test_a_new_stick_under_the_old_ones_name_shows_its_own_files(boot_vm, kboot_
     r = s.get(vm.url + "/api/v1/files", params={"path": root + "only-on-b/hello.txt"},
               timeout=HTTP_TIMEOUT)
     assert r.status_code == 200 and r.json()["size"] == len("stick B\n"), r.text
+
+
+def test_a_console_without_kbootd_sees_a_stick_come(boot_vm, kboot_image, tmp_path):
+    """The device watch is the core's: with kbootd gone (and kept from
+    starting again), the console alone lists a stick that is plugged in, and
+    its entries."""
+    from console_vm import PROMPT, run_line
+    from test_faults_qemu import ServiceLine
+    stick = usb_stick(tmp_path, kboot_image[0])
+    line = ServiceLine(str(tmp_path / "ttyS1.sock"))
+    files = dict(NO_COUNTDOWN, **ServiceLine.files())
+    vm = boot_vm(append="kboot=local", files=files, qmp=True,
+                 extra_args=["-device", "qemu-xhci,id=xhci",
+                             "-drive", f"if=none,id={USB_DRIVE},format=raw,file={stick}"] + line.qemu_args())
+    try:
+        vm.expect(PROMPT)
+        out = line.run("mv /usr/sbin/kbootd /usr/sbin/kbootd.away && killall -KILL kbootd && echo killed=yes")
+        assert "killed=yes" in out, out
+        vm.sendline("entries")  # asks kbootd, finds it gone
+        vm.expect(r"kbootd is not running; the prompt goes on without it")
+        vm.expect(PROMPT)
+        plug_in(vm)
+        deadline = time.monotonic() + APPEAR_WITHIN_S
+        while True:  # bounded: the watch scans every second, then reads the stick
+            entries = "\n".join(run_line(vm, "entries"))
+            if USB_TITLE in entries or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert USB_TITLE in entries, entries
+        assert USB_LABEL in "\n".join(run_line(vm, "devices"))
+    finally:
+        line.close()

@@ -1,17 +1,27 @@
 /* Devices come and go (a USB stick): scan once a second, announce the
- * difference, and find the entries again when anything changed. */
-#include "server.h"
-#include "kboot-core/bootctl.h"
-#include "kboot-core/device.h"
-#include "kboot-core/discover.h"
-#include "kboot-core/event.h"
-#include "kboot-core/log.h"
-#include "kboot-core/mount.h"
+ * difference, and find the entries again when anything changed (see
+ * watch.h). kbootd ticks from its main loop; a console alone on the core
+ * runs the same ticks on a thread. */
+#include "watch.h"
+#include "bootctl.h"
+#include "device.h"
+#include "discover.h"
+#include "event.h"
+#include "log.h"
+#include "mount.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
 
 static struct {
 	const struct kb_config *cfg;
 	struct kb_device_list known;
 	bool changed, removed;
+	pthread_t thread;
+	bool threaded;
+	atomic_bool stop;
 } watch;
 
 static void added(const struct kb_device *d, void *data)
@@ -28,7 +38,7 @@ static void removed(const struct kb_device *d, void *data)
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_DEVICE_REMOVED, .name = d->name });
 }
 
-int kbd_watch_init(const struct kb_config *cfg, kb_error *err)
+int kb_watch_init(const struct kb_config *cfg, kb_error *err)
 {
 	watch.cfg = cfg;
 	return kb_devices_scan(&watch.known, err);
@@ -53,7 +63,7 @@ static void rediscover(void)
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_ENTRIES });
 }
 
-void kbd_watch_tick(void)
+void kb_watch_tick(void)
 {
 	struct kb_device_list now = { 0 };
 	if (kb_devices_scan(&now, NULL) < 0)
@@ -70,7 +80,46 @@ void kbd_watch_tick(void)
 		rediscover();
 }
 
-void kbd_watch_free(void)
+void kb_watch_free(void)
 {
 	kb_device_list_free(&watch.known);
+	watch.known = (struct kb_device_list){ 0 };
+}
+
+static void *watch_main(void *arg)
+{
+	while (!atomic_load(&watch.stop)) {
+		struct timespec second = { .tv_sec = 1 };
+		nanosleep(&second, NULL);
+		if (!atomic_load(&watch.stop))
+			kb_watch_tick();
+	}
+	return NULL;
+}
+
+int kb_watch_start(const struct kb_config *cfg, kb_error *err)
+{
+	if (watch.threaded)
+		return 0;
+	int r = kb_watch_init(cfg, err);
+	if (r < 0)
+		return r;
+	atomic_store(&watch.stop, false);
+	r = pthread_create(&watch.thread, NULL, watch_main, NULL);
+	if (r != 0) {
+		kb_watch_free();
+		return kb_error_set(err, r, "cannot watch the devices: %s", strerror(r));
+	}
+	watch.threaded = true;
+	return 0;
+}
+
+void kb_watch_stop(void)
+{
+	if (!watch.threaded)
+		return;
+	atomic_store(&watch.stop, true);
+	pthread_join(watch.thread, NULL);
+	watch.threaded = false;
+	kb_watch_free();
 }
