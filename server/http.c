@@ -30,6 +30,7 @@ static const struct {
 	{ ENETUNREACH, 502, "unreachable" }, { ECONNREFUSED, 502, "refused" },
 	{ ENOSPC, 507, "no_space" },        { EROFS, 403, "read_only" },
 	{ ECANCELED, 409, "cancelled" },
+	{ EAGAIN, 429, "try_later" },
 };
 
 int kbd_status_for_errno(int errnum, const char **ret_code)
@@ -231,7 +232,10 @@ int kbd_read_json(struct mg_connection *conn, cJSON **ret)
 	if (r < 0)
 		return kbd_send_error(conn, 400, "body_unreadable", "could not read the request body");
 	struct kbd_refusal no;
-	if (kbd_json_object_parse(body, len, ret, &no))
+	r = kbd_json_object_parse(body, len, ret, &no);
+	/* Bodies carry passwords and passphrases: no copy outlives the parse. */
+	explicit_bzero(body, len);
+	if (r)
 		return kbd_send_refusal(conn, &no);
 	return 0;
 }

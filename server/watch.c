@@ -6,6 +6,7 @@
 #include "kboot-core/discover.h"
 #include "kboot-core/event.h"
 #include "kboot-core/log.h"
+#include "kboot-core/storage.h"
 
 static struct {
 	const struct kb_config *cfg;
@@ -61,8 +62,14 @@ void kbd_watch_tick(void)
 	kb_devices_diff(&watch.known, &now, added, removed, NULL);
 	kb_device_list_free(&watch.known);
 	watch.known = now;
-	if (watch.changed)
-		rediscover();
+	if (!watch.changed)
+		return;
+	/* A new disk may hold an md member or a PV: bring up what is on it
+	 * (the next tick sees what appeared), then look for entries again. */
+	kb_error err = { 0 };
+	if (kb_storage_assemble(&err) < 0)
+		kb_warn("volumes: %s", err.text);
+	rediscover();
 }
 
 void kbd_watch_free(void)
