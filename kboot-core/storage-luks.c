@@ -5,6 +5,7 @@
 #include "storage.h"
 #include "cleanup.h"
 #include "device.h"
+#include "fs-util.h"
 #include "log.h"
 #include "path.h"
 
@@ -103,6 +104,7 @@ int kb_storage_unlock(const char *devname, const void *key, size_t key_len, kb_e
 	const char *const argv[] = { "cryptsetup", "open", "--type", "luks", "--readonly",
 				     "--key-file=-", d.path, mapped, NULL };
 	char msg[KB_ERROR_TEXT_MAX];
+	(void)kb_mkdir_p("/run/cryptsetup"); /* its lock directory, fixed at its build */
 	r = kb_storage_run(argv, NULL, key, key_len, NULL, msg, sizeof(msg));
 	if (r < 0)
 		return kb_error_set(err, -r, "%s: cryptsetup: %s", d.name, strerror(-r));

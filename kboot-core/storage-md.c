@@ -3,6 +3,7 @@
  * <run_dir>, and its config names no host, so foreign arrays come up too. */
 #include "storage.h"
 #include "cleanup.h"
+#include "fs-util.h"
 #include "log.h"
 
 #include <errno.h>
@@ -40,6 +41,8 @@ int kb_storage_md_assemble(kb_error *err)
 	if (r < 0)
 		return r;
 	snprintf(config_arg, sizeof(config_arg), "--config=%s", conf);
+	/* mdadm's map lives in a directory fixed at its build (deps/mdadm.sh). */
+	(void)kb_mkdir_p("/run/mdadm");
 	/* --readonly: started read-only (no resync, no superblock write until
 	 * someone writes, and nobody does); --freeze-reshape: a reshape found
 	 * half done stays as it is. */

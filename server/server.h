@@ -201,6 +201,9 @@ void kbd_events_stop(void);
 int kbd_watch_init(const struct kb_config *cfg, kb_error *err);
 /* One scan: device events and re-discovery on change. Called every second. */
 void kbd_watch_tick(void);
+/* No target yet and a LUKS device locked: log it, hold the countdown until the
+ * target appears (true), else false: start it now. */
+bool kbd_watch_defer_countdown(void);
 void kbd_watch_free(void);
 
 /* Shared JSON shapes (api-status.c). */

@@ -7,11 +7,13 @@
 #include "kboot-core/event.h"
 #include "kboot-core/log.h"
 #include "kboot-core/storage.h"
+#include "kboot-core/target.h"
 
 static struct {
 	const struct kb_config *cfg;
 	struct kb_device_list known;
 	bool changed;
+	bool countdown_deferred; /* until a locked device brings the target */
 } watch;
 
 static void added(const struct kb_device *d, void *data)
@@ -53,6 +55,33 @@ static void rediscover(void)
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_ENTRIES });
 }
 
+bool kbd_watch_defer_countdown(void)
+{
+	if (kb_target_present())
+		return false;
+	for (size_t i = 0; i < watch.known.n; i++) {
+		if (!kb_device_locked(&watch.known.v[i]))
+			continue;
+		kb_info("autoboot: waiting for %s to be unlocked (the UI, the API or `unlock %s` at "
+			"the prompt): the target may be on it",
+			watch.known.v[i].name, watch.known.v[i].name);
+		watch.countdown_deferred = true;
+		return true;
+	}
+	return false;
+}
+
+/* The deferred countdown starts once the target has appeared. */
+static void start_deferred_countdown(void)
+{
+	if (!watch.countdown_deferred || !kb_target_present())
+		return;
+	watch.countdown_deferred = false;
+	kb_error err = { 0 };
+	if (kb_bootctl_start_countdown(&err) < 0)
+		kb_warn("autoboot: %s", err.text);
+}
+
 void kbd_watch_tick(void)
 {
 	struct kb_device_list now = { 0 };
@@ -70,6 +99,7 @@ void kbd_watch_tick(void)
 	if (kb_storage_assemble(&err) < 0)
 		kb_warn("volumes: %s", err.text);
 	rediscover();
+	start_deferred_countdown();
 }
 
 void kbd_watch_free(void)
