@@ -52,22 +52,38 @@ static struct failed *slot(const char *name)
 	return oldest;
 }
 
-/* 0: go ahead (the try is charged now, refunded on success); else seconds left. */
+static long delay_for(unsigned failures)
+{
+	unsigned shift = failures > 1 ? failures - 1 : 0;
+	long delay = shift < 5 ? 1L << shift : KB_STORAGE_UNLOCK_DELAY_MAX_S;
+	return delay > KB_STORAGE_UNLOCK_DELAY_MAX_S ? KB_STORAGE_UNLOCK_DELAY_MAX_S : delay;
+}
+
+/* 0: go ahead; else the seconds left to wait. The try is charged now, so
+ * parallel guesses wait too, and refunded when the key was right. */
 static long charge_try(const char *name)
 {
 	pthread_mutex_lock(&backoff.lock);
 	struct failed *f = slot(name);
 	long left = (long)(f->blocked_until - now_s());
 	if (left <= 0) {
-		unsigned shift = f->failures < 5 ? f->failures : 5;
-		long delay = 1L << shift;
 		f->failures++;
-		f->blocked_until = now_s() + (delay > KB_STORAGE_UNLOCK_DELAY_MAX_S ?
-						      KB_STORAGE_UNLOCK_DELAY_MAX_S : delay);
+		f->blocked_until = now_s() + delay_for(f->failures);
 		left = 0;
 	}
 	pthread_mutex_unlock(&backoff.lock);
 	return left;
+}
+
+/* A wrong key: the wait runs from now (the key derivation took its time). */
+static long charge_failure(const char *name)
+{
+	pthread_mutex_lock(&backoff.lock);
+	struct failed *f = slot(name);
+	long delay = delay_for(f->failures);
+	f->blocked_until = now_s() + delay;
+	pthread_mutex_unlock(&backoff.lock);
+	return delay;
 }
 
 static void refund(const char *name)
@@ -109,8 +125,10 @@ int kb_storage_unlock(const char *devname, const void *key, size_t key_len, kb_e
 	if (r < 0)
 		return kb_error_set(err, -r, "%s: cryptsetup: %s", d.name, strerror(-r));
 	if (r == CRYPTSETUP_WRONG_KEY) {
+		long delay = charge_failure(d.name);
 		kb_warn("%s: unlock refused: wrong passphrase or key", d.name);
-		return kb_error_set(err, EACCES, "%s: wrong passphrase or key", d.name);
+		return kb_error_set(err, EACCES, "%s: wrong passphrase or key (next try in %ld s)",
+				    d.name, delay);
 	}
 	if (r != 0)
 		return kb_error_set(err, EIO, "%s: cryptsetup: %s", d.name, msg[0] ? msg : "failed");

@@ -54,6 +54,6 @@ int kb_storage_md_assemble(kb_error *err)
 		return kb_error_set(err, -r, "mdadm: %s", strerror(-r));
 	/* 0: assembled something; 1 or 2: nothing (more) to assemble. */
 	if (msg[0])
-		kb_info("mdadm: %s", msg);
+		kb_info("%s", msg); /* mdadm names itself: "mdadm: /dev/md/boot has been started..." */
 	return r;
 }
