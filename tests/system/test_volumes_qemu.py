@@ -2,14 +2,17 @@
 md RAID1 for /boot and the root. Each: the target is found, its fstab is
 mounted as it says, an entry boots to the target's banner, and the disks are
 byte-identical afterwards. LUKS is unlocked from the API and from the prompt;
-a wrong passphrase is refused, delays the next try, and writes nothing.
+a wrong passphrase is refused, delays the next try, and writes nothing; kbootd
+killed in the middle of an unlock leaves the passphrase nowhere under /run.
 
 The volumes are built inside a guest by the image's own tools
 (tests/disks/volumes.py): this machine's kernel has no device-mapper or md."""
 import hashlib
 import os
+import re
 import shutil
 import sys
+import threading
 import time
 
 import pexpect
@@ -226,3 +229,36 @@ def test_luks_unlocked_at_the_prompt_without_echo(boot_vm, pristine_luks, tmp_pa
     vm.kill()
     assert volumes.PASSPHRASE not in serial and "not it" not in serial, "the passphrase was echoed"
     assert [sha256(d) for d in disks] == before, "a disk changed"
+
+
+def test_kbootd_killed_mid_unlock_leaves_no_passphrase_under_run(boot_vm, pristine_luks, tmp_path):
+    disks, _ = copies(pristine_luks, tmp_path)
+    # A control: the search below must find this file, and only this one.
+    control = "etc/kboot-test-control.txt"
+    vm = boot_vm(disks=disks, files=dict(NO_COUNTDOWN, **{control: volumes.PASSPHRASE + "\n"}),
+                 append="kboot=local")
+    vm.expect(PROMPT)
+    s = api(vm)
+    d = luks_device(s, vm)
+
+    def unlock():
+        try:
+            s.post(vm.url + f"/api/v1/devices/{d['name']}/unlock", json={"passphrase": volumes.PASSPHRASE},
+                   timeout=HTTP_TIMEOUT)
+        except requests.RequestException:
+            pass  # kbootd is gone: that is the point
+    t = threading.Thread(target=unlock)
+    t.start()
+    time.sleep(0.5)
+    vm.sendline("killall -9 kbootd")
+    vm.expect(PROMPT)
+    t.join()
+    # The pattern is not the passphrase's own text, so the typed line cannot match itself.
+    pattern = volumes.PASSPHRASE.replace("horse", "hors[e]")
+    # "//run": kboot's own /run at the prompt ("/run" would be the target's).
+    vm.sendline(f"find //run //tmp //etc -type f -exec grep -l -e '{pattern}' {{}} + | sed 's/^/FOUN''D: /'; "
+                "echo GREP-DON''E")
+    vm.expect("GREP-DONE")
+    tail = vm.serial_log().rsplit("GREP-DON''E", 1)[-1]
+    found = re.findall(r"FOUND: (\S+)", tail)
+    assert found == ["/" + control], tail
