@@ -1,9 +1,10 @@
 """Targets on volumes, end to end (issue 14): a root on LVM, LVM on LUKS2,
 md RAID1 for /boot and the root, btrfs subvolumes as Fedora has them. Each:
 the target is found, its fstab is mounted as it says, an entry boots to the
-target's banner, and the disks are byte-identical afterwards. LUKS is unlocked from the API and from the prompt;
-a wrong passphrase is refused, delays the next try, and writes nothing; kbootd
-killed in the middle of an unlock leaves the passphrase nowhere under /run.
+target's banner, and the disks are byte-identical afterwards. LUKS is
+unlocked from the API and from the prompt; a wrong passphrase is refused,
+delays the next try, and writes nothing; kbootd killed in the middle of an
+unlock leaves the passphrase nowhere under /run.
 
 The volumes are built inside a guest by the image's own tools
 (tests/disks/volumes.py): this machine's kernel has no device-mapper or md."""
