@@ -263,3 +263,43 @@ def test_kbootd_killed_mid_unlock_leaves_no_passphrase_under_run(boot_vm, pristi
     tail = vm.serial_log().rsplit("GREP-DON''E", 1)[-1]
     found = re.findall(r"FOUND: (\S+)", tail)
     assert found == ["/" + control], tail
+
+
+@pytest.fixture
+def browser():
+    from kbootd_browser import chromium, chromium_available
+    if not chromium_available():
+        pytest.skip("chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver
+
+
+def test_luks_unlocked_from_the_browser_with_the_error_in_place(browser, boot_vm, pristine_luks, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+    disks, _ = copies(pristine_luks, tmp_path)
+    before = [sha256(d) for d in disks]
+    vm = boot_vm(disks=disks, files=NO_COUNTDOWN, append="kboot=local")
+    password = vm.expect_one_time_password()
+    vm.wait_http("/login.html")
+    wait = WebDriverWait(browser, HTTP_TIMEOUT)
+
+    def visible(css):
+        return wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    browser.get(vm.url + "/")
+    visible("#login-password").send_keys(password, Keys.ENTER)
+    field = visible("#devices form.unlock input[type=password]")
+    field.send_keys("wrong horse", Keys.ENTER)
+    error = visible("#devices form.unlock .unlock-error")
+    assert "wrong passphrase or key" in error.text
+    assert field.get_attribute("value") == ""
+    time.sleep(2)
+    visible("#devices form.unlock input[type=password]").send_keys(volumes.PASSPHRASE, Keys.ENTER)
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, "#devices form.unlock")))
+    s = api(vm)
+    check_target_and_boot(s, vm, "/home/mark.txt")
+    vm.kill()
+    assert [sha256(d) for d in disks] == before, "a disk changed"
