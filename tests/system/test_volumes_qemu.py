@@ -303,3 +303,22 @@ def test_luks_unlocked_from_the_browser_with_the_error_in_place(browser, boot_vm
     check_target_and_boot(s, vm, "/home/mark.txt")
     vm.kill()
     assert [sha256(d) for d in disks] == before, "a disk changed"
+
+
+def test_luks_unlocked_with_a_key_file(boot_vm, pristine_luks, tmp_path):
+    disks, _ = copies(pristine_luks, tmp_path)
+    before = [sha256(d) for d in disks]
+    # The key file's bytes are the key: no newline, as luksFormat was given it.
+    vm = boot_vm(disks=disks, files=dict(NO_COUNTDOWN, **{"etc/keys/root.key": volumes.PASSPHRASE}),
+                 append="kboot=local")
+    vm.expect(PROMPT)
+    s = api(vm)
+    d = luks_device(s, vm)
+    unlock = vm.url + f"/api/v1/devices/{d['name']}/unlock"
+    r = s.post(unlock, json={"key_file": "//etc/keys/missing.key"}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 404, r.text
+    r = s.post(unlock, json={"key_file": "//etc/keys/root.key"}, timeout=HTTP_TIMEOUT)
+    assert r.status_code == 200, r.text
+    check_target_and_boot(s, vm, "/home/mark.txt")
+    vm.kill()
+    assert [sha256(d) for d in disks] == before, "a disk changed"
