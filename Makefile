@@ -199,6 +199,10 @@ $(OUT)/kboot.cpio.$(CPIO_COMP): $(MUSL)/kbootd $(MUSL)/kboot-console $(B)/musl-d
 	@install -m 0755 $(MUSL)/kboot-console $(ROOTFS)/usr/bin/kboot-console
 	@if [ -n "$(DROPBEAR_DIR)" ]; then install -m 0755 $(DROPBEAR_DIR)/bin/dropbearmulti $(ROOTFS)/usr/sbin/dropbearmulti && \
 		for a in sbin/dropbear bin/dropbearkey bin/dbclient bin/ssh bin/scp; do ln -sf /usr/sbin/dropbearmulti $(ROOTFS)/usr/$$a; done; fi
+	@if [ -n "$(MDADM_BIN)" ]; then install -m 0755 $(MDADM_BIN) $(ROOTFS)/usr/sbin/mdadm; fi
+	@if [ -n "$(CRYPTSETUP_BIN)" ]; then install -m 0755 $(CRYPTSETUP_BIN) $(ROOTFS)/usr/sbin/cryptsetup; fi
+	@if [ -n "$(LVM2_DIR)" ]; then install -m 0755 $(LVM2_DIR)/bin/lvm $(LVM2_DIR)/bin/dmsetup $(ROOTFS)/usr/sbin/ && \
+		for a in pvs vgs lvs pvscan vgscan lvscan vgchange lvchange pvdisplay vgdisplay lvdisplay; do ln -sf lvm $(ROOTFS)/usr/sbin/$$a; done; fi
 	@cp $(CA_BUNDLE) $(ROOTFS)/etc/ssl/certs/ca-certificates.crt
 	@cp -a webroot/. $(WWW)/
 	@find $(WWW) -type f \( -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) -exec gzip -9nk {} +

@@ -304,6 +304,25 @@ int kb_client_cancel(struct kb_client *c, kb_error *err)
 	return request(c, "POST", "/api/v1/autoboot/cancel", NULL, NULL, NULL, err);
 }
 
+int kb_client_unlock(struct kb_client *c, const char *name, const char *passphrase, kb_error *err)
+{
+	char path[128];
+	if (snprintf(path, sizeof(path), "/api/v1/devices/%s/unlock", name) >= (int)sizeof(path))
+		return kb_error_set(err, ENAMETOOLONG, "%s: name too long", name);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *p = o ? cJSON_AddStringToObject(o, "passphrase", passphrase) : NULL;
+	_cleanup_free_ char *body = p ? cJSON_PrintUnformatted(o) : NULL;
+	if (p)
+		explicit_bzero(p->valuestring, strlen(p->valuestring));
+	cJSON_Delete(o);
+	if (!body)
+		return kb_error_set(err, ENOMEM, "out of memory");
+	/* No total timeout: argon2 takes its time, more so under emulation. */
+	int r = request_with(c, "POST", path, body, true, NULL, NULL, err);
+	explicit_bzero(body, strlen(body));
+	return r;
+}
+
 int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_error *err)
 {
 	cJSON *o = cJSON_CreateObject();

@@ -33,6 +33,8 @@ static inline bool kb_client_lost(int r)
 int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err);
 int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err);
 int kb_client_cancel(struct kb_client *c, kb_error *err);
+/* POST /api/v1/devices/{name}/unlock; the request body is wiped after. */
+int kb_client_unlock(struct kb_client *c, const char *name, const char *passphrase, kb_error *err);
 /* POST /api/v1/boot; 0 once kbootd accepted it (202), or its error message.
  * No total timeout (a download may take long; progress comes as events to
  * kb_progress_show); Ctrl-C meanwhile asks kbootd to cancel the download. */

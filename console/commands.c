@@ -4,6 +4,7 @@
 #include "net-command.h"
 #include "legacy.h"
 #include "run.h"
+#include "unlock.h"
 #include "kboot-core/buf.h"
 #include "kboot-core/cleanup.h"
 #include "kboot-core/device.h"
@@ -261,8 +262,9 @@ static int cmd_devices(struct kb_session *s, const char *line, const struct kb_w
 		const struct kb_device *d = &l.v[i];
 		char size[16];
 		human_size(d->size, size, sizeof(size));
-		printf("%-12s %8s %-8s %-16s %s%s%s\n", d->name, size, d->fstype, d->label, d->uuid,
-		       d->removable ? "  removable" : "", d->mountpoint[0] ? "  mounted" : "");
+		printf("%-12s %8s %-8s %-16s %s%s%s%s\n", d->name, size, d->fstype, d->label, d->uuid,
+		       d->removable ? "  removable" : "", d->mountpoint[0] ? "  mounted" : "",
+		       kb_device_locked(d) ? "  locked" : "");
 	}
 	if (l.n == 0)
 		printf("No block devices.\n");
@@ -336,6 +338,7 @@ const struct kb_command kb_commands[] = {
 	{ "pwd", "", "print the current directory", cmd_pwd },
 	{ "reboot", "", "restart the machine through the firmware", cmd_reboot },
 	{ "shell", "", "a shell; exit it to come back here", cmd_shell },
+	{ "unlock", "<device>", "open a locked LUKS device read-only (asks for the passphrase)", kb_command_unlock },
 };
 const size_t kb_commands_count = KB_ELEMENTSOF(kb_commands);
 

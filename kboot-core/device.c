@@ -134,6 +134,28 @@ static void partition_parent(int classfd, const char *name, char *ret, size_t si
 	copy_value(ret, size, slash ? slash + 1 : link);
 }
 
+static bool has_holders(int dirfd)
+{
+	int fd = openat(dirfd, "holders", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	_cleanup_closedir_ DIR *dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return false;
+	}
+	struct dirent *de;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			return true;
+	return false;
+}
+
+bool kb_device_locked(const struct kb_device *d)
+{
+	return strcmp(d->fstype, "crypto_LUKS") == 0 && !d->held;
+}
+
 /* 1: filled *d; 0: not a device kboot lists; <0: gone or unreadable. */
 static int read_device(int classfd, const char *name, struct kb_device *d)
 {
@@ -162,6 +184,7 @@ static int read_device(int classfd, const char *name, struct kb_device *d)
 		d->removable = true;
 	if (read_attr(dirfd, "dm/name", value, sizeof(value)) == 0)
 		copy_value(d->dm_name, sizeof(d->dm_name), value);
+	d->held = has_holders(dirfd);
 
 	/* An empty drive is worth listing (a disc may come); an empty nbd or md is not. */
 	if (d->size == 0 && !d->removable)
@@ -366,7 +389,7 @@ static const struct kb_device *find_name(const struct kb_device_list *l, const c
 static bool same_contents(const struct kb_device *a, const struct kb_device *b)
 {
 	return a->size == b->size && strcmp(a->fstype, b->fstype) == 0 &&
-	       strcmp(a->uuid, b->uuid) == 0;
+	       strcmp(a->uuid, b->uuid) == 0 && kb_device_locked(a) == kb_device_locked(b);
 }
 
 void kb_devices_diff(const struct kb_device_list *before, const struct kb_device_list *now,

@@ -21,7 +21,11 @@ struct kb_device {
 	bool is_partition;
 	char mountpoint[256]; /* where kboot has it mounted, "" if not */
 	char dm_name[128];    /* device-mapper name ("vg0-root") for dm-*, else "" */
+	bool held;            /* a device is built on it (an open LUKS, an md, an LV) */
 };
+
+/* A LUKS device nobody has opened yet: it waits for a key. */
+bool kb_device_locked(const struct kb_device *d);
 
 struct kb_device_list {
 	struct kb_device *v;
@@ -35,7 +39,8 @@ void kb_device_list_free(struct kb_device_list *l);
  * no udev in the kboot environment, so those are matched by tag). */
 int kb_device_find(const char *spec, struct kb_device *ret, kb_error *err);
 /* Names in `now` but not in `before` (added) and the reverse (removed). A name
- * in both whose contents changed (size, fstype or UUID: a new disc in sr0) is
+ * in both whose contents changed (size, fstype, UUID or locked: a new disc in
+ * sr0, a LUKS device unlocked) is
  * reported as removed, then added. */
 void kb_devices_diff(const struct kb_device_list *before, const struct kb_device_list *now,
 		     void (*added)(const struct kb_device *d, void *data),

@@ -5,6 +5,7 @@
 #include "env.h"
 #include "log.h"
 #include "net.h"
+#include "storage.h"
 #include "target.h"
 
 #include <errno.h>
@@ -30,6 +31,10 @@ int kb_startup(const char *conf_path, struct kb_config *ret_cfg, kb_error *err)
 	load_config(conf_path, ret_cfg);
 
 	kb_error e = { 0 };
+	/* md arrays and LVs first: the target may be on them. */
+	if (kb_storage_assemble(&e) < 0)
+		kb_warn("volumes: %s", e.text);
+	kb_error_clear(&e);
 	if (kb_target_setup(ret_cfg, &e) < 0) {
 		kb_warn("target: %s", e.text);
 	} else {

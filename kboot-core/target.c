@@ -10,6 +10,7 @@
 #include "mount.h"
 #include "path-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libmount.h>
@@ -20,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { KB_TARGET_CONFIG_FILE_MAX = 1024 * 1024 };
+enum { KB_TARGET_CONFIG_FILE_MAX = 1024 * 1024, KB_SUBVOL_MAX = 256 };
 
 static void table_unrefp(struct libmnt_table **t)
 {
@@ -63,15 +64,36 @@ static bool mountable_fstype(const char *fstype)
 	return true;
 }
 
+/* Fedora's layout: a btrfs whose top level holds subvolumes ("root",
+ * "home"), the root one of them. Gives the subvolume's name, or "". */
+static void root_subvolume(const char *dir, char *ret, size_t size)
+{
+	ret[0] = '\0';
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char sub[PATH_MAX];
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+			continue;
+		if (looks_like_root(sub) && strlen(de->d_name) < size) {
+			snprintf(ret, size, "%s", de->d_name);
+			return;
+		}
+	}
+}
+
 /* Every filesystem is mounted read-only (under <run_dir>/mnt, where discovery
- * looks anyway) and checked; a fixed disk wins over a removable one. */
-static int probe_root(struct kb_device *ret, kb_error *err)
+ * looks anyway) and checked; a fixed disk wins over a removable one. A btrfs
+ * may have the root in a subvolume: *ret_subvol names it ("" otherwise). */
+static int probe_root(struct kb_device *ret, char *ret_subvol, size_t subvol_size, kb_error *err)
 {
 	struct kb_device_list l = { 0 };
 	int r = kb_devices_scan(&l, err);
 	if (r < 0)
 		return r;
 	const struct kb_device *fixed = NULL, *removable = NULL;
+	char fixed_subvol[KB_SUBVOL_MAX] = "", removable_subvol[KB_SUBVOL_MAX] = "";
 	size_t found = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		const struct kb_device *d = &l.v[i];
@@ -83,15 +105,26 @@ static int probe_root(struct kb_device *ret, kb_error *err)
 			kb_info("%s", e.text);
 			continue;
 		}
-		if (!looks_like_root(dir))
-			continue;
+		char subvol[KB_SUBVOL_MAX] = "";
+		if (!looks_like_root(dir)) {
+			if (strcmp(d->fstype, "btrfs") != 0)
+				continue;
+			root_subvolume(dir, subvol, sizeof(subvol));
+			if (!subvol[0])
+				continue;
+		}
 		found++;
-		if (!d->removable && !fixed)
+		if (!d->removable && !fixed) {
 			fixed = d;
-		if (d->removable && !removable)
+			snprintf(fixed_subvol, sizeof(fixed_subvol), "%s", subvol);
+		}
+		if (d->removable && !removable) {
 			removable = d;
+			snprintf(removable_subvol, sizeof(removable_subvol), "%s", subvol);
+		}
 	}
 	const struct kb_device *chosen = fixed ? fixed : removable;
+	snprintf(ret_subvol, subvol_size, "%s", fixed ? fixed_subvol : removable_subvol);
 	if (chosen) {
 		if (found > 1)
 			kb_warn("%zu filesystems look like a root; using %s (set root= in kboot.conf "
@@ -111,23 +144,28 @@ static int mount_root(const struct kb_config *cfg, kb_error *err)
 {
 	const char *root_dir = kb_env()->target_root;
 	struct kb_device root;
+	char subvol[KB_SUBVOL_MAX] = "", options[KB_SUBVOL_MAX + 8] = "";
 	int r;
 	if (cfg && cfg->root && *cfg->root) {
 		r = kb_device_find(cfg->root, &root, err);
 		if (r < 0)
 			return kb_error_prefix(err, "kboot.conf root=: ");
 	} else {
-		r = probe_root(&root, err);
+		r = probe_root(&root, subvol, sizeof(subvol), err);
 		if (r < 0)
 			return r;
 	}
+	if (subvol[0])
+		snprintf(options, sizeof(options), "subvol=%s", subvol);
 	r = kb_mkdir_p(root_dir);
 	if (r < 0)
 		return kb_error_set(err, r, "%s: cannot create: %s", root_dir, strerror(-r));
-	r = kb_mount(root.path, root_dir, NULL, NULL, KB_MOUNT_READONLY, NULL, err);
+	r = kb_mount(root.path, root_dir, NULL, options[0] ? options : NULL, KB_MOUNT_READONLY, NULL,
+		     err);
 	if (r < 0)
 		return r;
-	kb_info("target system: %s at %s", root.name, root_dir);
+	kb_info("target system: %s%s%s at %s", root.name, subvol[0] ? " subvolume " : "", subvol,
+		root_dir);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "event.h"
 #include "log.h"
 #include "mount.h"
+#include "storage.h"
+#include "target.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,6 +21,7 @@ static struct {
 	const struct kb_config *cfg;
 	struct kb_device_list known;
 	bool changed, removed;
+	bool countdown_deferred; /* until a locked device brings the target */
 	pthread_t thread;
 	bool threaded;
 	atomic_bool stop;
@@ -63,6 +66,33 @@ static void rediscover(void)
 	kb_event_emit(&(struct kb_event){ .type = KB_EVENT_ENTRIES });
 }
 
+bool kb_watch_defer_countdown(void)
+{
+	if (kb_target_present())
+		return false;
+	for (size_t i = 0; i < watch.known.n; i++) {
+		if (!kb_device_locked(&watch.known.v[i]))
+			continue;
+		kb_info("autoboot: waiting for %s to be unlocked (the UI, the API or `unlock %s` at "
+			"the prompt): the target may be on it",
+			watch.known.v[i].name, watch.known.v[i].name);
+		watch.countdown_deferred = true;
+		return true;
+	}
+	return false;
+}
+
+/* The deferred countdown starts once the target has appeared. */
+static void start_deferred_countdown(void)
+{
+	if (!watch.countdown_deferred || !kb_target_present())
+		return;
+	watch.countdown_deferred = false;
+	kb_error err = { 0 };
+	if (kb_bootctl_start_countdown(&err) < 0)
+		kb_warn("autoboot: %s", err.text);
+}
+
 void kb_watch_tick(void)
 {
 	struct kb_device_list now = { 0 };
@@ -76,8 +106,15 @@ void kb_watch_tick(void)
 	/* Before the next device of that name is looked at: see mount.h. */
 	if (watch.removed && kb_mount_drop_stale(&err) < 0)
 		kb_warn("dropping the mounts of a device that went: %s", err.text);
-	if (watch.changed)
-		rediscover();
+	if (!watch.changed)
+		return;
+	/* A new disk may hold an md member or a PV: bring up what is on it
+	 * (the next tick sees what appeared), then look for entries again. */
+	kb_error_clear(&err);
+	if (kb_storage_assemble(&err) < 0)
+		kb_warn("volumes: %s", err.text);
+	rediscover();
+	start_deferred_countdown();
 }
 
 void kb_watch_free(void)

@@ -12,6 +12,9 @@ int kb_watch_init(const struct kb_config *cfg, kb_error *err);
 /* One scan (kbootd calls it once a second from its main loop). */
 void kb_watch_tick(void);
 void kb_watch_free(void);
+/* No target yet and a LUKS device locked: say so and hold the countdown
+ * until a tick finds the target (true); else false: start it now. */
+bool kb_watch_defer_countdown(void);
 /* The same once a second on a thread of its own, for a process with no
  * loop to tick from (the console alone); stop joins it. */
 int kb_watch_start(const struct kb_config *cfg, kb_error *err);

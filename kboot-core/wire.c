@@ -33,7 +33,7 @@ static const struct {
 	{ EALREADY, 409, "no_countdown" },   { EALREADY, 409, "nothing_to_cancel" },
 	{ EBUSY, 409, "already_booting" },   { EINVAL, 400, "invalid_field" },
 	{ EINVAL, 400, "malformed_json" },   { E2BIG, 413, "body_too_large" },
-	{ EAGAIN, 429, "too_many_attempts" },
+	{ EAGAIN, 429, "try_later" },        { EAGAIN, 429, "too_many_attempts" },
 };
 
 int kb_wire_status_of(int errnum, const char **ret_code)

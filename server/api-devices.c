@@ -16,6 +16,8 @@ static cJSON *device_json(const struct kb_device *d)
 	cJSON_AddBoolToObject(o, "removable", d->removable);
 	cJSON_AddBoolToObject(o, "partition", d->is_partition);
 	cJSON_AddItemToObject(o, "mountpoint", kbd_json_string_or_null(d->mountpoint));
+	/* A LUKS device waiting for a key (POST /api/v1/devices/{name}/unlock). */
+	cJSON_AddBoolToObject(o, "locked", kb_device_locked(d));
 	return o;
 }
 

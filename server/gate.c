@@ -9,6 +9,7 @@
  * returns 0: civetweb's own request handling (files, PUT, DELETE, WebDAV,
  * CORS) is never reached. */
 #include "server.h"
+#include "kboot-core/device.h"
 #include "kboot-core/log.h"
 
 #include <arpa/inet.h>
@@ -102,7 +103,8 @@ static int body_refused(struct mg_connection *conn)
 static int dispatch_api(struct mg_connection *conn, const char *method, const char *path)
 {
 	bool known;
-	const struct kbd_route *route = kbd_route_find(method, path, &known);
+	char name[KB_DEVNAME_MAX] = "";
+	const struct kbd_route *route = kbd_route_find(method, path, &known, name, sizeof(name));
 	if (route && route->changes_host && gate.no_host_changes)
 		route = NULL, known = false;
 	if (!route || route->access == KBD_LOGIN) {
@@ -124,7 +126,7 @@ static int dispatch_api(struct mg_connection *conn, const char *method, const ch
 		return status;
 	if (kbd_gate_dispatch_hook)
 		kbd_gate_dispatch_hook(conn, route);
-	status = route->handler(conn, NULL);
+	status = route->handler(conn, route->names_device ? name : NULL);
 	return status > 0 ? status : kbd_send_error(conn, 500, "internal", "the handler sent no answer");
 }
 

@@ -203,7 +203,10 @@ int kbd_read_json(struct mg_connection *conn, cJSON **ret)
 	if (r < 0)
 		return kbd_send_error(conn, 400, "body_unreadable", "could not read the request body");
 	struct kbd_refusal no;
-	if (kbd_json_object_parse(body, len, ret, &no))
+	r = kbd_json_object_parse(body, len, ret, &no);
+	/* Bodies carry passwords and passphrases: no copy outlives the parse. */
+	explicit_bzero(body, len);
+	if (r)
 		return kbd_send_refusal(conn, &no);
 	return 0;
 }

@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	kb_log_set_stderr_level(env->debug ? KB_LOG_DEBUG : KB_LOG_SILENT);
 
 	kb_error_clear(&err);
-	int r = kb_bootctl_start_countdown(&err);
+	int r = kb_watch_defer_countdown() ? 0 : kb_bootctl_start_countdown(&err);
 	if (r < 0 && r != -ENOENT)
 		kb_warn("autoboot: %s", err.text);
 	else if (r == -ENOENT)

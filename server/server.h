@@ -142,9 +142,14 @@ struct kbd_route {
 	enum kbd_access access;
 	mg_request_handler handler;
 	bool changes_host; /* reconfigures this machine: left out of the fuzzer's server */
+	/* The path has a "{name}" segment: a device name (KB_DEVNAME_MAX, the
+	 * kernel's charset), handed to the handler as its data argument. */
+	bool names_device;
 };
-/* The row for method and path, or NULL; *ret_path_known: a row has this path. */
-const struct kbd_route *kbd_route_find(const char *method, const char *path, bool *ret_path_known);
+/* The row for method and path, or NULL; *ret_path_known: a row has this path.
+ * A row's {name} segment is copied to ret_name ("" otherwise). */
+const struct kbd_route *kbd_route_find(const char *method, const char *path, bool *ret_path_known,
+				       char *ret_name, size_t size);
 /* "GET, PUT": the methods of path, for Allow. */
 int kbd_route_methods(const char *path, char *ret, size_t size);
 /* One line per route, "METHOD PATH login|public" (kbootd --routes). */
@@ -180,6 +185,7 @@ int kbd_api_events_get(struct mg_connection *conn, void *data);
 int kbd_api_network_get(struct mg_connection *conn, void *data);
 int kbd_api_network_put(struct mg_connection *conn, void *data);
 int kbd_api_openapi_get(struct mg_connection *conn, void *data);
+int kbd_api_device_unlock_post(struct mg_connection *conn, void *data); /* data: the name */
 /* api-entries.c: follow the core's entries events (its answer is cached). */
 void kbd_entries_init(void);
 /* api-openapi.c: where openapi.json is (<webroot>/openapi.json). */

@@ -70,16 +70,43 @@ async function refreshEntries() {
   }
 }
 
+// A locked LUKS device: a passphrase field, the error shown in place.
+function unlockForm(d) {
+  const pass = el('input', { type: 'password', class: 'unlock-pass', autocomplete: 'off',
+    'aria-label': 'Passphrase for ' + d.name, placeholder: 'passphrase' });
+  const msg = el('span', { class: 'unlock-error error', role: 'alert', hidden: true });
+  const button = el('button', { type: 'submit' }, 'Unlock');
+  const form = el('form', { class: 'unlock', onsubmit: async (ev) => {
+    ev.preventDefault();
+    show(msg, false);
+    button.disabled = true;
+    try {
+      await api('POST', '/devices/' + encodeURIComponent(d.name) + '/unlock', { passphrase: pass.value });
+      pass.value = '';
+      await Promise.all([refreshDevices(), refreshEntries()]);
+    } catch (e) {
+      msg.textContent = e.message;
+      show(msg, true);
+    } finally {
+      pass.value = '';
+      button.disabled = false;
+    }
+  } }, pass, button, msg);
+  return form;
+}
+
 async function refreshDevices() {
   const { devices } = await api('GET', '/devices');
   const list = $('devices');
   list.replaceChildren();
   for (const d of devices) {
-    const what = [d.fstype, d.label, size(d.size), d.removable ? 'removable' : null].filter(Boolean).join(', ');
+    const what = [d.fstype, d.label, size(d.size), d.removable ? 'removable' : null,
+      d.locked ? 'locked' : null].filter(Boolean).join(', ');
     list.append(el('li', { 'data-name': d.name },
-      el('button', { type: 'button', class: 'link', disabled: !d.fstype,
+      el('button', { type: 'button', class: 'link', disabled: !d.fstype || d.locked,
         onclick: () => openPath(d.name + ':/') }, d.name),
-      el('span', { class: 'kind' }, what)));
+      el('span', { class: 'kind' }, what),
+      d.locked ? unlockForm(d) : null));
   }
 }
 

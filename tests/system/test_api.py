@@ -111,7 +111,28 @@ TESTED_ROUTES = {("GET", "/status"), ("GET", "/entries"), ("GET", "/devices"), (
                  ("GET", "/log"), ("GET", "/events"), ("GET", "/openapi.json"), ("POST", "/boot"),
                  ("POST", "/autoboot/cancel"), ("POST", "/session"), ("DELETE", "/session"),
                  # issue 6, tested in test_network_qemu.py
-                 ("GET", "/network"), ("PUT", "/network"), ("POST", "/boot/cancel")}
+                 ("GET", "/network"), ("PUT", "/network"), ("POST", "/boot/cancel"),
+                 # issue 14, end to end in test_volumes_qemu.py
+                 ("POST", "/devices/{name}/unlock")}
+
+
+def example(route):
+    """A route as a request names it: a device for its {name} segment."""
+    return route.replace("{name}", "vda1")
+
+
+def test_unlock_names_the_device_and_wants_one_key(kbootd):
+    s = kbootd.session()
+    r = s.post(kbootd.url("/devices/vda1/unlock"), json={"passphrase": "secret"}, timeout=10)
+    assert_error(r, 404, "not_found")
+    assert "vda1: no such device" in r.json()["error"]["message"]
+    for body in ({}, {"passphrase": 1}, {"passphrase": "a", "key_file": "/k"}):
+        assert_error(s.post(kbootd.url("/devices/vda1/unlock"), json=body, timeout=10), 400, "invalid_field")
+    assert_error(s.post(kbootd.url("/devices/vda+1/unlock"), json={"passphrase": "a"}, timeout=10),
+                 400, "path_invalid")
+    assert_error(s.post(kbootd.url("/devices/.../unlock"), json={"passphrase": "a"}, timeout=10),
+                 404, "not_found")
+    assert "secret" not in kbootd.stderr()
 
 
 def test_openapi_documents_every_tested_route(kbootd):
@@ -124,7 +145,8 @@ def test_every_route_refuses_without_credentials(kbootd):
     for method, route in sorted(openapi_routes(kbootd)):
         if route == "/session":
             continue
-        r = requests.request(method, kbootd.url(route), timeout=10, json={} if method == "POST" else None)
+        r = requests.request(method, kbootd.url(example(route)), timeout=10,
+                             json={} if method == "POST" else None)
         assert_error(r, 401, "unauthorized")
 
 
@@ -134,7 +156,7 @@ def test_every_route_refuses_a_wrong_password(kbootd_factory):
     for method, route in sorted(routes):
         if route == "/session":
             continue
-        r = requests.request(method, server.url(route), auth=("admin", "wrong"), timeout=10,
+        r = requests.request(method, server.url(example(route)), auth=("admin", "wrong"), timeout=10,
                              json={} if method == "POST" else None)
         assert r.status_code == 401, (method, route, r.text)
 

@@ -50,5 +50,6 @@ def test_default_image_has_everything_kboot_runs(tmp_path):
                    "usr/sbin/kbootd", "usr/bin/kboot-console", "usr/sbin/kexec",
                    "usr/share/kboot/webroot/index.html", "usr/share/kboot/webroot/index.html.gz",
                    "etc/ssl/certs/ca-certificates.crt", "usr/share/terminfo/l/linux",
-                   "usr/share/udhcpc/default.script", "etc/init.d/rcS"):
+                   "usr/share/udhcpc/default.script", "etc/init.d/rcS",
+                   "usr/sbin/mdadm", "usr/sbin/lvm", "usr/sbin/dmsetup", "usr/sbin/cryptsetup"):
         assert needed in names, f"{needed} missing from the image"

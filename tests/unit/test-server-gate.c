@@ -74,24 +74,55 @@ static void test_request_path_limit_at_and_past(void **state)
 static void test_routes_are_exact_and_case_sensitive(void **state)
 {
 	bool known;
-	const struct kbd_route *r = kbd_route_find("GET", "/api/v1/status", &known);
+	char name[32];
+	const struct kbd_route *r = kbd_route_find("GET", "/api/v1/status", &known, name, sizeof(name));
 	assert_non_null(r);
 	assert_true(known);
 	assert_int_equal(r->access, KBD_LOGIN);
-	assert_null(kbd_route_find("get", "/api/v1/status", &known));
+	assert_null(kbd_route_find("get", "/api/v1/status", &known, name, sizeof(name)));
 	assert_true(known);
-	assert_null(kbd_route_find("GET", "/API/v1/status", &known));
+	assert_null(kbd_route_find("GET", "/API/v1/status", &known, name, sizeof(name)));
 	assert_false(known);
-	assert_null(kbd_route_find("GET", "/api/v1/files/content", &known));
+	assert_null(kbd_route_find("GET", "/api/v1/files/content", &known, name, sizeof(name)));
 	assert_false(known);
-	assert_null(kbd_route_find("POST", "/api/v1/boot/cancel/", &known));
+	assert_null(kbd_route_find("POST", "/api/v1/boot/cancel/", &known, name, sizeof(name)));
 	assert_false(known);
-	assert_non_null(kbd_route_find("POST", "/api/v1/boot/cancel", &known));
-	assert_int_equal(kbd_route_find("POST", "/api/v1/session", &known)->access, KBD_PUBLIC);
+	assert_non_null(kbd_route_find("POST", "/api/v1/boot/cancel", &known, name, sizeof(name)));
+	assert_int_equal(kbd_route_find("POST", "/api/v1/session", &known, name, sizeof(name))->access, KBD_PUBLIC);
 	char allow[64];
 	assert_int_equal(kbd_route_methods("/api/v1/network", allow, sizeof(allow)), 0);
 	assert_string_equal(allow, "GET, PUT");
 	assert_int_equal(kbd_route_methods("/api/v1/nothing", allow, sizeof(allow)), -ENOENT);
+}
+
+static void test_a_device_name_segment_takes_device_names_only(void **state)
+{
+	bool known;
+	char name[32];
+	const struct kbd_route *r =
+		kbd_route_find("POST", "/api/v1/devices/nvme0n1p3/unlock", &known, name, sizeof(name));
+	assert_non_null(r);
+	assert_true(r->names_device);
+	assert_string_equal(name, "nvme0n1p3");
+	assert_non_null(kbd_route_find("POST", "/api/v1/devices/dm-0/unlock", &known, name, sizeof(name)));
+	assert_string_equal(name, "dm-0");
+	static const char *const refused[] = {
+		"/api/v1/devices//unlock",	     "/api/v1/devices/../unlock",
+		"/api/v1/devices/./unlock",	     "/api/v1/devices/a/b/unlock",
+		"/api/v1/devices/{name}/unlock",     "/api/v1/devices/vda%31/unlock",
+		"/api/v1/devices/vda 1/unlock",	     "/api/v1/devices/vda1/unlock/",
+		"/api/v1/devices/vda1/Unlock",	     "/api/v1/devices/vda1",
+		"/api/v1/devices/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/unlock",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_null(kbd_route_find("POST", refused[i], &known, name, sizeof(name)));
+		assert_false(known);
+	}
+	assert_null(kbd_route_find("GET", "/api/v1/devices/vda1/unlock", &known, name, sizeof(name)));
+	assert_true(known);
+	char allow[64];
+	assert_int_equal(kbd_route_methods("/api/v1/devices/vda1/unlock", allow, sizeof(allow)), 0);
+	assert_string_equal(allow, "POST");
 }
 
 static void test_host_names(void **state)
@@ -157,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_request_path_refuses_every_other_form),
 		cmocka_unit_test(test_request_path_limit_at_and_past),
 		cmocka_unit_test(test_routes_are_exact_and_case_sensitive),
+		cmocka_unit_test(test_a_device_name_segment_takes_device_names_only),
 		cmocka_unit_test(test_host_names),
 		cmocka_unit_test(test_login_clients_are_addresses_or_ipv6_64s),
 		cmocka_unit_test(test_each_core_failure_has_its_own_status),

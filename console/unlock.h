@@ -1,0 +1,8 @@
+/* The prompt's `unlock` (a LUKS device, through kbootd), one table row in commands.c. */
+#pragma once
+#include "session.h"
+#include "kboot-core/words.h"
+#include "kboot-core/error.h"
+
+int kb_command_unlock(struct kb_session *s, const char *line, const struct kb_words *w,
+		      kb_error *err);
