@@ -13,9 +13,9 @@
 #include <time.h>
 
 /* Each asks kbootd when the console has it; when kbootd stops answering,
- * kb_link_recover finds a restarted kbootd or leaves the console alone on
+ * kbc_link_recover finds a restarted kbootd or leaves the console alone on
  * the core, and the question is asked once more of whichever it is. Alone,
- * each first looks whether kbootd is back (kb_link_rejoin): there is never a
+ * each first looks whether kbootd is back (kbc_link_rejoin): there is never a
  * second state machine beside it. */
 
 static int cancel_here(kb_error *err)
@@ -27,44 +27,44 @@ static int cancel_here(kb_error *err)
 	return r == -EALREADY ? 0 : r;
 }
 
-void kb_console_status(struct kb_session *s, struct kb_boot_status *ret)
+void kbc_console_status(struct kbc_session *s, struct kb_boot_status *ret)
 {
-	kb_link_rejoin(s);
+	kbc_link_rejoin(s);
 	if (s->client) {
-		int r = kb_client_last_status(s->client, ret, NULL);
-		if (r >= 0 || !kb_link_recover(s, r))
+		int r = kbc_client_last_status(s->client, ret, NULL);
+		if (r >= 0 || !kbc_link_recover(s, r))
 			return; /* kept the last status it had */
 		if (s->client) {
-			kb_client_last_status(s->client, ret, NULL);
+			kbc_client_last_status(s->client, ret, NULL);
 			return;
 		}
 	}
 	kb_bootctl_status(ret);
 }
 
-int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error *err)
+int kbc_console_entries(struct kbc_session *s, struct kb_entry_list *ret, kb_error *err)
 {
-	kb_link_rejoin(s);
+	kbc_link_rejoin(s);
 	if (!s->client)
 		return kb_bootctl_entries(ret, err);
 	kb_error first = { 0 };
-	int r = kb_client_entries(s->client, ret, &first);
-	if (r < 0 && kb_link_recover(s, r))
-		return s->client ? kb_client_entries(s->client, ret, err) : kb_bootctl_entries(ret, err);
+	int r = kbc_client_entries(s->client, ret, &first);
+	if (r < 0 && kbc_link_recover(s, r))
+		return s->client ? kbc_client_entries(s->client, ret, err) : kb_bootctl_entries(ret, err);
 	if (r < 0 && err)
 		*err = first;
 	return r;
 }
 
-int kb_console_cancel(struct kb_session *s, kb_error *err)
+int kbc_console_cancel(struct kbc_session *s, kb_error *err)
 {
-	kb_link_rejoin(s);
+	kbc_link_rejoin(s);
 	if (!s->client)
 		return cancel_here(err);
 	kb_error first = { 0 };
-	int r = kb_client_cancel(s->client, &first);
-	if (r < 0 && kb_link_recover(s, r))
-		return s->client ? kb_client_cancel(s->client, err) : cancel_here(err);
+	int r = kbc_client_cancel(s->client, &first);
+	if (r < 0 && kbc_link_recover(s, r))
+		return s->client ? kbc_client_cancel(s->client, err) : cancel_here(err);
 	if (r < 0 && err)
 		*err = first;
 	return r;
@@ -76,12 +76,12 @@ static void sleep_ms(int ms)
 	nanosleep(&t, NULL);
 }
 
-int kb_console_wait_boot(struct kb_session *s, kb_error *err)
+int kbc_console_wait_boot(struct kbc_session *s, kb_error *err)
 {
 	char shown[KB_PATH_MAX] = "";
-	for (int waited = 0; waited < KB_BOOT_WAIT_MS; waited += KB_BOOT_POLL_MS) {
+	for (int waited = 0; waited < KBC_BOOT_WAIT_MS; waited += KBC_BOOT_POLL_MS) {
 		struct kb_boot_status st;
-		kb_console_status(s, &st);
+		kbc_console_status(s, &st);
 		if (st.state == KB_BOOT_BOOTING && st.booting[0] && strcmp(shown, st.booting)) {
 			printf("Handing over to %s\n", st.booting);
 			fflush(stdout);
@@ -95,7 +95,7 @@ int kb_console_wait_boot(struct kb_session *s, kb_error *err)
 			}
 			return 0;
 		}
-		sleep_ms(KB_BOOT_POLL_MS);
+		sleep_ms(KBC_BOOT_POLL_MS);
 	}
 	return kb_error_set(err, ETIMEDOUT, "the handover has not happened yet; back at the prompt");
 }
@@ -113,30 +113,30 @@ static int boot_here(const struct kb_boot_request *req, kb_error *err)
 	return r;
 }
 
-static int boot_once(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
+static int boot_once(struct kbc_session *s, const struct kb_boot_request *req, kb_error *err)
 {
-	kb_link_rejoin(s);
+	kbc_link_rejoin(s);
 	int r;
 	if (!s->client) {
 		r = boot_here(req, err);
 	} else {
 		kb_error first = { 0 };
-		r = kb_client_boot(s->client, req, &first);
-		if (r < 0 && kb_link_recover(s, r))
-			r = s->client ? kb_client_boot(s->client, req, err) : boot_here(req, err);
+		r = kbc_client_boot(s->client, req, &first);
+		if (r < 0 && kbc_link_recover(s, r))
+			r = s->client ? kbc_client_boot(s->client, req, err) : boot_here(req, err);
 		else if (r < 0 && err)
 			*err = first;
 	}
 	if (r < 0 || req->dry_run)
 		return r;
-	return kb_console_wait_boot(s, err);
+	return kbc_console_wait_boot(s, err);
 }
 
 /* Downloads show their progress line while this console waits for its boot. */
-int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_error *err)
+int kbc_console_boot(struct kbc_session *s, const struct kb_boot_request *req, kb_error *err)
 {
-	kb_progress_begin();
+	kbc_progress_begin();
 	int r = boot_once(s, req, err);
-	kb_progress_finish();
+	kbc_progress_finish();
 	return r;
 }

@@ -6,16 +6,16 @@
 #include "kboot-core/entry.h"
 
 enum {
-	KB_BOOT_WAIT_MS = 30 * 1000, /* a handover that neither happens nor fails */
-	KB_BOOT_POLL_MS = 100,
+	KBC_BOOT_WAIT_MS = 30 * 1000, /* a handover that neither happens nor fails */
+	KBC_BOOT_POLL_MS = 100,
 };
 
-void kb_console_status(struct kb_session *s, struct kb_boot_status *ret);
-int kb_console_entries(struct kb_session *s, struct kb_entry_list *ret, kb_error *err);
+void kbc_console_status(struct kbc_session *s, struct kb_boot_status *ret);
+int kbc_console_entries(struct kbc_session *s, struct kb_entry_list *ret, kb_error *err);
 /* Stop the countdown; 0 also when none ran. */
-int kb_console_cancel(struct kb_session *s, kb_error *err);
+int kbc_console_cancel(struct kbc_session *s, kb_error *err);
 /* Boot and wait: returns only when the boot failed (err says why in one line)
  * or, on a machine that does not hand over, when it gave up waiting. */
-int kb_console_boot(struct kb_session *s, const struct kb_boot_request *req, kb_error *err);
+int kbc_console_boot(struct kbc_session *s, const struct kb_boot_request *req, kb_error *err);
 /* Wait while a boot is loading or handing over; the error if it fails. */
-int kb_console_wait_boot(struct kb_session *s, kb_error *err);
+int kbc_console_wait_boot(struct kbc_session *s, kb_error *err);

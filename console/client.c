@@ -19,12 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { KB_URL_MAX = 512, KB_TOKEN_MAX = 256, KB_EVENT_MAX = 64 * 1024 };
+enum { KBC_URL_MAX = 512, KBC_TOKEN_MAX = 256, KBC_EVENT_MAX = 64 * 1024 };
 
-struct kb_client {
-	char run_dir[KB_URL_MAX];
-	char url[KB_URL_MAX];     /* "http://127.0.0.1:80"; guarded by lock */
-	char auth[KB_TOKEN_MAX + 32]; /* "Authorization: Bearer …"; guarded by lock */
+struct kbc_client {
+	char run_dir[KBC_URL_MAX];
+	char url[KBC_URL_MAX];     /* "http://127.0.0.1:80"; guarded by lock */
+	char auth[KBC_TOKEN_MAX + 32]; /* "Authorization: Bearer …"; guarded by lock */
 	pthread_t follower;
 	bool following;
 	atomic_bool stop;
@@ -37,7 +37,7 @@ struct kb_client {
 /* The first line of a small file, trimmed. */
 static int read_line_file(const char *dir, const char *name, char *ret, size_t size)
 {
-	char path[KB_URL_MAX];
+	char path[KBC_URL_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	_cleanup_free_ char *text = NULL;
 	int r = kb_read_file(path, size - 1, &text, NULL);
@@ -55,9 +55,9 @@ static size_t collect(char *data, size_t size, size_t n, void *userdata)
 }
 
 /* kbootd.url and local-token, as kbootd (re)wrote them at its start. */
-static int read_address(struct kb_client *c)
+static int read_address(struct kbc_client *c)
 {
-	char url[KB_URL_MAX], token[KB_TOKEN_MAX];
+	char url[KBC_URL_MAX], token[KBC_TOKEN_MAX];
 	int r = read_line_file(c->run_dir, "kbootd.url", url, sizeof(url));
 	if (r >= 0)
 		r = read_line_file(c->run_dir, "local-token", token, sizeof(token));
@@ -77,13 +77,13 @@ static int read_address(struct kb_client *c)
  * from kbootd's {"error":{"message"}} when it sent one; when kbootd does not
  * answer at all: -ECONNREFUSED (nothing listens), -ECONNRESET (it went away
  * during the request) or -ETIMEDOUT. */
-static int request_once(struct kb_client *c, const char *method, const char *path,
+static int request_once(struct kbc_client *c, const char *method, const char *path,
 			const char *body, long *ret_status, cJSON **ret_json, kb_error *err);
 
 /* A long request (a boot that downloads its kernel) has no total timeout:
  * progress comes over the event stream, and Ctrl-C asks kbootd to cancel. */
 struct long_request {
-	struct kb_client *c;
+	struct kbc_client *c;
 	bool cancel_sent;
 };
 
@@ -91,8 +91,8 @@ static int watch_interrupt(void *opaque, curl_off_t a, curl_off_t b, curl_off_t 
 {
 	(void)a, (void)b, (void)c2, (void)d;
 	struct long_request *lr = opaque;
-	if (kb_interrupted && !lr->cancel_sent) {
-		kb_interrupted = 0;
+	if (kbc_interrupted && !lr->cancel_sent) {
+		kbc_interrupted = 0;
 		lr->cancel_sent = true;
 		/* Another handle: curl allows that from inside a callback. */
 		request_once(lr->c, "POST", "/api/v1/boot/cancel", NULL, NULL, NULL, NULL);
@@ -100,14 +100,14 @@ static int watch_interrupt(void *opaque, curl_off_t a, curl_off_t b, curl_off_t 
 	return 0;
 }
 
-static int request_once_with(struct kb_client *c, const char *method, const char *path,
+static int request_once_with(struct kbc_client *c, const char *method, const char *path,
 			     const char *body, bool long_running, long *ret_status,
 			     cJSON **ret_json, kb_error *err)
 {
 	CURL *h = curl_easy_init();
 	if (!h)
 		return kb_error_set(err, ENOMEM, "cannot start a request");
-	char url[KB_URL_MAX * 2], auth[sizeof(c->auth)];
+	char url[KBC_URL_MAX * 2], auth[sizeof(c->auth)];
 	pthread_mutex_lock(&c->lock);
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	snprintf(auth, sizeof(auth), "%s", c->auth);
@@ -116,7 +116,7 @@ static int request_once_with(struct kb_client *c, const char *method, const char
 	if (body)
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 	struct kb_buf out;
-	kb_buf_init(&out, KB_CLIENT_BODY_MAX);
+	kb_buf_init(&out, KBC_CLIENT_BODY_MAX);
 	char curl_err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -134,9 +134,9 @@ static int request_once_with(struct kb_client *c, const char *method, const char
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, watch_interrupt);
 		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &lr);
 	} else {
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KB_CLIENT_TIMEOUT_S);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)KBC_CLIENT_TIMEOUT_S);
 	}
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KB_CLIENT_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KBC_CLIENT_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L); /* local kbootd, self-signed */
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -175,7 +175,7 @@ static int request_once_with(struct kb_client *c, const char *method, const char
 	return 0;
 }
 
-static int request_once(struct kb_client *c, const char *method, const char *path,
+static int request_once(struct kbc_client *c, const char *method, const char *path,
 			const char *body, long *ret_status, cJSON **ret_json, kb_error *err)
 {
 	return request_once_with(c, method, path, body, false, ret_status, ret_json, err);
@@ -183,7 +183,7 @@ static int request_once(struct kb_client *c, const char *method, const char *pat
 
 /* A restarted kbootd listens anew with a new token: when it refuses us or
  * the connection, read its address again and ask once more. */
-static int request_with(struct kb_client *c, const char *method, const char *path,
+static int request_with(struct kbc_client *c, const char *method, const char *path,
 			const char *body, bool long_running, long *ret_status, cJSON **ret_json,
 			kb_error *err)
 {
@@ -203,7 +203,7 @@ static int request_with(struct kb_client *c, const char *method, const char *pat
 	return request_once_with(c, method, path, body, long_running, ret_status, ret_json, err);
 }
 
-static int request(struct kb_client *c, const char *method, const char *path, const char *body,
+static int request(struct kbc_client *c, const char *method, const char *path, const char *body,
 		   long *ret_status, cJSON **ret_json, kb_error *err)
 {
 	return request_with(c, method, path, body, false, ret_status, ret_json, err);
@@ -215,7 +215,7 @@ static const char *json_string(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int kb_client_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err)
+int kbc_client_status(struct kbc_client *c, struct kb_boot_status *ret, kb_error *err)
 {
 	cJSON *json = NULL;
 	int r = request(c, "GET", "/api/v1/status", NULL, NULL, &json, err);
@@ -231,24 +231,24 @@ static void global_init(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err)
+int kbc_client_connect(const char *run_dir, struct kbc_client **ret, kb_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, global_init);
-	struct kb_client *c = calloc(1, sizeof(*c));
+	struct kbc_client *c = calloc(1, sizeof(*c));
 	if (!c)
 		return kb_error_set(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&c->lock, NULL);
 	snprintf(c->run_dir, sizeof(c->run_dir), "%s", run_dir);
 	int r = read_address(c);
 	if (r < 0) {
-		kb_client_free(c);
+		kbc_client_free(c);
 		return kb_error_set(err, -r, "kbootd is not running (no %s/kbootd.url)", run_dir);
 	}
 	struct kb_boot_status st;
-	r = kb_client_status(c, &st, err);
+	r = kbc_client_status(c, &st, err);
 	if (r < 0) {
-		kb_client_free(c);
+		kbc_client_free(c);
 		return r;
 	}
 	c->last = st;
@@ -257,7 +257,7 @@ int kb_client_connect(const char *run_dir, struct kb_client **ret, kb_error *err
 	return 0;
 }
 
-void kb_client_free(struct kb_client *c)
+void kbc_client_free(struct kbc_client *c)
 {
 	if (!c)
 		return;
@@ -276,7 +276,7 @@ static int entry_from_json(const cJSON *o, struct kb_entry_list *l, kb_error *er
 	return r < 0 ? r : kb_entry_list_add(l, &e, err);
 }
 
-int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *err)
+int kbc_client_entries(struct kbc_client *c, struct kb_entry_list *ret, kb_error *err)
 {
 	cJSON *json = NULL;
 	int r = request(c, "GET", "/api/v1/entries", NULL, NULL, &json, err);
@@ -299,12 +299,12 @@ int kb_client_entries(struct kb_client *c, struct kb_entry_list *ret, kb_error *
 	return 0;
 }
 
-int kb_client_cancel(struct kb_client *c, kb_error *err)
+int kbc_client_cancel(struct kbc_client *c, kb_error *err)
 {
 	return request(c, "POST", "/api/v1/autoboot/cancel", NULL, NULL, NULL, err);
 }
 
-int kb_client_unlock(struct kb_client *c, const char *name, const char *passphrase, kb_error *err)
+int kbc_client_unlock(struct kbc_client *c, const char *name, const char *passphrase, kb_error *err)
 {
 	char path[128];
 	if (snprintf(path, sizeof(path), "/api/v1/devices/%s/unlock", name) >= (int)sizeof(path))
@@ -323,7 +323,7 @@ int kb_client_unlock(struct kb_client *c, const char *name, const char *passphra
 	return r;
 }
 
-int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_error *err)
+int kbc_client_boot(struct kbc_client *c, const struct kb_boot_request *req, kb_error *err)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
@@ -348,21 +348,21 @@ int kb_client_boot(struct kb_client *c, const struct kb_boot_request *req, kb_er
 	cJSON_Delete(o);
 	if (!body)
 		return kb_error_set(err, ENOMEM, "out of memory");
-	kb_interrupted = 0;
+	kbc_interrupted = 0;
 	return request_with(c, "POST", "/api/v1/boot", body, true, NULL, NULL, err);
 }
 
 /* --- the event stream ----------------------------------------------------- */
 
 struct follow_ctx {
-	struct kb_client *c;
+	struct kbc_client *c;
 	struct kb_buf pending; /* the event being received */
 };
 
-static int refresh(struct kb_client *c, kb_error *err)
+static int refresh(struct kbc_client *c, kb_error *err)
 {
 	struct kb_boot_status st;
-	int r = kb_client_status(c, &st, err);
+	int r = kbc_client_status(c, &st, err);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&c->lock);
@@ -379,7 +379,7 @@ static void show_progress(const char *data)
 	const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
 	const cJSON *total = cJSON_GetObjectItemCaseSensitive(o, "total");
 	if (cJSON_IsNumber(done) && cJSON_IsNumber(total))
-		kb_progress_show(json_string(o, "phase"), json_string(o, "name"),
+		kbc_progress_show(json_string(o, "phase"), json_string(o, "name"),
 				 (uint64_t)done->valuedouble, (uint64_t)total->valuedouble);
 	cJSON_Delete(o);
 }
@@ -409,20 +409,20 @@ static size_t on_stream(char *data, size_t size, size_t n, void *userdata)
 
 static int on_progress(void *userdata, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
 {
-	struct kb_client *c = userdata;
+	struct kbc_client *c = userdata;
 	return atomic_load(&c->stop) ? 1 : 0;
 }
 
 static void *follow_main(void *arg)
 {
-	struct kb_client *c = arg;
+	struct kbc_client *c = arg;
 	while (!atomic_load(&c->stop)) {
 		struct follow_ctx ctx = { .c = c };
-		kb_buf_init(&ctx.pending, KB_EVENT_MAX);
+		kb_buf_init(&ctx.pending, KBC_EVENT_MAX);
 		CURL *h = curl_easy_init();
 		if (!h)
 			break;
-		char url[KB_URL_MAX * 2], auth[sizeof(c->auth)];
+		char url[KBC_URL_MAX * 2], auth[sizeof(c->auth)];
 		pthread_mutex_lock(&c->lock);
 		snprintf(url, sizeof(url), "%s/api/v1/events", c->url);
 		snprintf(auth, sizeof(auth), "%s", c->auth);
@@ -436,7 +436,7 @@ static void *follow_main(void *arg)
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KB_CLIENT_CONNECT_TIMEOUT_MS);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)KBC_CLIENT_CONNECT_TIMEOUT_MS);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -456,7 +456,7 @@ static void *follow_main(void *arg)
 	return NULL;
 }
 
-int kb_client_follow(struct kb_client *c, kb_error *err)
+int kbc_client_follow(struct kbc_client *c, kb_error *err)
 {
 	if (c->following)
 		return 0;
@@ -467,7 +467,7 @@ int kb_client_follow(struct kb_client *c, kb_error *err)
 	return 0;
 }
 
-int kb_client_last_status(struct kb_client *c, struct kb_boot_status *ret, kb_error *err)
+int kbc_client_last_status(struct kbc_client *c, struct kb_boot_status *ret, kb_error *err)
 {
 	/* Without the stream the kept status may be old: ask. */
 	if (!c->following || !atomic_load(&c->stream_up)) {

@@ -25,15 +25,15 @@
 #include <unistd.h>
 
 enum {
-	KB_LS_ENTRIES_MAX = 4096, /* names listed from one directory */
-	KB_SCREEN_COLUMNS = 80,
+	KBC_LS_ENTRIES_MAX = 4096, /* names listed from one directory */
+	KBC_SCREEN_COLUMNS = 80,
 };
 
 static int usage(const char *name, kb_error *err);
 
 /* --- cd, pwd ---------------------------------------------------------------- */
 
-static int cmd_cd(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_cd(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	if (w->n > 2)
 		return usage("cd", err);
@@ -58,7 +58,7 @@ static int cmd_cd(struct kb_session *s, const char *line, const struct kb_words 
 	return 0;
 }
 
-static int cmd_pwd(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_pwd(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	printf("%s\n", s->cwd);
 	return 0;
@@ -82,7 +82,7 @@ static void print_columns(const struct kb_dir_listing *l)
 	for (size_t i = 0; i < l->n; i++)
 		if (strlen(l->v[i].name) + 3 > width)
 			width = strlen(l->v[i].name) + 3;
-	size_t cols = KB_SCREEN_COLUMNS / width ? KB_SCREEN_COLUMNS / width : 1;
+	size_t cols = KBC_SCREEN_COLUMNS / width ? KBC_SCREEN_COLUMNS / width : 1;
 	size_t rows = (l->n + cols - 1) / cols;
 	for (size_t r = 0; r < rows; r++) {
 		for (size_t c = 0; c < cols && c * rows + r < l->n; c++) {
@@ -96,7 +96,7 @@ static void print_columns(const struct kb_dir_listing *l)
 	}
 }
 
-static int list_one(struct kb_session *s, const char *what, bool long_form, bool show_name,
+static int list_one(struct kbc_session *s, const char *what, bool long_form, bool show_name,
 		    kb_error *err)
 {
 	char local[KB_PATH_MAX];
@@ -121,7 +121,7 @@ static int list_one(struct kb_session *s, const char *what, bool long_form, bool
 		return 0;
 	}
 	struct kb_dir_listing l;
-	r = kb_dir_list(local, KB_LS_ENTRIES_MAX, false, &l, err);
+	r = kb_dir_list(local, KBC_LS_ENTRIES_MAX, false, &l, err);
 	if (r < 0)
 		return kb_error_set(err, -r, "%s: %s", what, strerror(-r));
 	if (show_name)
@@ -132,12 +132,12 @@ static int list_one(struct kb_session *s, const char *what, bool long_form, bool
 	else
 		print_columns(&l);
 	if (l.truncated)
-		printf("(only the first %d names)\n", KB_LS_ENTRIES_MAX);
+		printf("(only the first %d names)\n", KBC_LS_ENTRIES_MAX);
 	kb_dir_listing_free(&l);
 	return 0;
 }
 
-static int cmd_ls(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_ls(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	bool long_form = false;
 	size_t paths = 0;
@@ -172,7 +172,7 @@ static int cmd_ls(struct kb_session *s, const char *line, const struct kb_words 
 
 /* --- help -------------------------------------------------------------------- */
 
-static int cmd_help(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_help(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	printf("A line can be:\n"
 	       "  a label from kboot.conf         debian single\n"
@@ -181,21 +181,21 @@ static int cmd_help(struct kb_session *s, const char *line, const struct kb_word
 	       "  a device (legacy boot)          sda\n"
 	       "  a command below, or any shell command, with paths like //etc/fstab,\n"
 	       "  /boot/grub/grub.cfg (the target), sda1:/boot, http://host/file\n\n");
-	for (size_t i = 0; i < kb_commands_count; i++) {
+	for (size_t i = 0; i < kbc_commands_count; i++) {
 		char left[64];
-		snprintf(left, sizeof(left), "%s %s", kb_commands[i].name, kb_commands[i].usage);
-		printf("  %-31s %s\n", left, kb_commands[i].help);
+		snprintf(left, sizeof(left), "%s %s", kbc_commands[i].name, kbc_commands[i].usage);
+		printf("  %-31s %s\n", left, kbc_commands[i].help);
 	}
 	return 0;
 }
 
 /* --- entries, boot ---------------------------------------------------------- */
 
-static int cmd_entries(struct kb_session *s, const char *line, const struct kb_words *w,
+static int cmd_entries(struct kbc_session *s, const char *line, const struct kb_words *w,
 		       kb_error *err)
 {
 	struct kb_entry_list l = { 0 };
-	int r = kb_console_entries(s, &l, err);
+	int r = kbc_console_entries(s, &l, err);
 	if (r < 0)
 		return r;
 	if (l.n == 0)
@@ -218,7 +218,7 @@ static int cmd_entries(struct kb_session *s, const char *line, const struct kb_w
 	return 0;
 }
 
-static int cmd_boot(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_boot(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	if (w->n < 2)
 		return usage("boot", err);
@@ -232,8 +232,8 @@ static int cmd_boot(struct kb_session *s, const char *line, const struct kb_word
 			cmdline[--n] = '\0';
 	}
 	struct kb_boot_request req = { .entry_id = w->v[1].text, .cmdline = cmdline, .insecure = s->insecure };
-	kb_console_announce_legacy(s, req.entry_id);
-	return kb_console_boot(s, &req, err);
+	kbc_console_announce_legacy(s, req.entry_id);
+	return kbc_console_boot(s, &req, err);
 }
 
 /* --- devices ------------------------------------------------------------------- */
@@ -250,7 +250,7 @@ static void human_size(uint64_t bytes, char *ret, size_t size)
 	snprintf(ret, size, u ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
-static int cmd_devices(struct kb_session *s, const char *line, const struct kb_words *w,
+static int cmd_devices(struct kbc_session *s, const char *line, const struct kb_words *w,
 		       kb_error *err)
 {
 	struct kb_device_list l = { 0 };
@@ -276,17 +276,17 @@ static int cmd_devices(struct kb_session *s, const char *line, const struct kb_w
 
 /* Over SSH the session ends; at the machine's own console init starts a
  * fresh prompt at once, as for Ctrl-D on an empty line. */
-static int cmd_exit(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_exit(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	s->quit = true;
 	return 0;
 }
 
-static int cmd_shell(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+static int cmd_shell(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	printf("Leave the shell with exit or Ctrl-D to come back to the prompt.\n");
 	const char *const argv[] = { "/bin/sh", "-i", NULL };
-	int r = kb_run_argv(argv, err);
+	int r = kbc_run_argv(argv, err);
 	return r < 0 ? r : 0;
 }
 
@@ -305,60 +305,60 @@ static int restart(const char *what, int how, kb_error *err)
 		return kb_error_set(err, errno, "%s: %s", what, strerror(errno));
 	}
 	const char *const argv[] = { what, "-f", NULL };
-	int r = kb_run_argv(argv, err);
+	int r = kbc_run_argv(argv, err);
 	if (r > 0)
 		return kb_error_set(err, EIO, "%s -f failed (exit status %d)", what, r);
 	return r;
 }
 
-static int cmd_reboot(struct kb_session *s, const char *line, const struct kb_words *w,
+static int cmd_reboot(struct kbc_session *s, const char *line, const struct kb_words *w,
 		      kb_error *err)
 {
 	return restart("reboot", RB_AUTOBOOT, err);
 }
 
-static int cmd_poweroff(struct kb_session *s, const char *line, const struct kb_words *w,
+static int cmd_poweroff(struct kbc_session *s, const char *line, const struct kb_words *w,
 			kb_error *err)
 {
 	return restart("poweroff", RB_POWER_OFF, err);
 }
 
-const struct kb_command kb_commands[] = {
+const struct kbc_command kbc_commands[] = {
 	{ "boot", "<entry|number> [cmdline]", "boot an entry, optionally with another command line", cmd_boot },
 	{ "cd", "[path]", "change the current directory (any generalized path)", cmd_cd },
 	{ "devices", "", "list block devices", cmd_devices },
 	{ "entries", "", "list boot entries", cmd_entries },
 	{ "exit", "", "leave the prompt (over SSH: end the session; Ctrl-D does the same)", cmd_exit },
 	{ "help", "", "this text", cmd_help },
-	{ "insecure", "<boot line>", "boot from https without checking the server's certificate", kb_command_insecure },
+	{ "insecure", "<boot line>", "boot from https without checking the server's certificate", kbc_command_insecure },
 	{ "logout", "", "the same as exit", cmd_exit },
 	{ "ls", "[-l] [path...]", "list a directory; -l shows kinds and kernel versions", cmd_ls },
-	{ "net", "[dhcp [iface] | static iface addr/prefix [gw] [dns] | none]", "show the network, or set it up at once", kb_command_net },
+	{ "net", "[dhcp [iface] | static iface addr/prefix [gw] [dns] | none]", "show the network, or set it up at once", kbc_command_net },
 	{ "poweroff", "", "power the machine off", cmd_poweroff },
 	{ "pwd", "", "print the current directory", cmd_pwd },
 	{ "reboot", "", "restart the machine through the firmware", cmd_reboot },
 	{ "shell", "", "a shell; exit it to come back here", cmd_shell },
-	{ "unlock", "<device>", "open a locked LUKS device read-only (asks for the passphrase)", kb_command_unlock },
+	{ "unlock", "<device>", "open a locked LUKS device read-only (asks for the passphrase)", kbc_command_unlock },
 };
-const size_t kb_commands_count = KB_ELEMENTSOF(kb_commands);
+const size_t kbc_commands_count = KB_ELEMENTSOF(kbc_commands);
 
-const struct kb_command *kb_command_find(const char *name)
+const struct kbc_command *kbc_command_find(const char *name)
 {
-	for (size_t i = 0; i < kb_commands_count; i++)
-		if (strcmp(kb_commands[i].name, name) == 0)
-			return &kb_commands[i];
+	for (size_t i = 0; i < kbc_commands_count; i++)
+		if (strcmp(kbc_commands[i].name, name) == 0)
+			return &kbc_commands[i];
 	return NULL;
 }
 
 static int usage(const char *name, kb_error *err)
 {
-	const struct kb_command *c = kb_command_find(name);
+	const struct kbc_command *c = kbc_command_find(name);
 	return kb_error_set(err, EINVAL, "usage: %s %s", name, c ? c->usage : "");
 }
 
-int kb_command_run(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+int kbc_command_run(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
-	const struct kb_command *c = kb_command_find(w->v[0].text);
+	const struct kbc_command *c = kbc_command_find(w->v[0].text);
 	if (!c)
 		return kb_error_set(err, ENOENT, "%s: unknown command", w->v[0].text);
 	int r = c->run(s, line, w, err);

@@ -6,15 +6,15 @@
 
 #include <stddef.h>
 
-struct kb_command {
+struct kbc_command {
 	const char *name;
 	const char *usage; /* arguments, for help */
 	const char *help;  /* one line */
-	int (*run)(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err);
+	int (*run)(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err);
 };
 
-extern const struct kb_command kb_commands[];
-extern const size_t kb_commands_count;
+extern const struct kbc_command kbc_commands[];
+extern const size_t kbc_commands_count;
 
-const struct kb_command *kb_command_find(const char *name);
-int kb_command_run(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err);
+const struct kbc_command *kbc_command_find(const char *name);
+int kbc_command_run(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err);

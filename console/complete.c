@@ -14,9 +14,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-static int add(struct kb_completions *c, const char *prefix, const char *name, const char *suffix)
+static int add(struct kbc_completions *c, const char *prefix, const char *name, const char *suffix)
 {
-	if (c->n >= KB_COMPLETIONS_MAX)
+	if (c->n >= KBC_COMPLETIONS_MAX)
 		return 0;
 	for (size_t i = 0; i < c->n; i++) /* a label and an entry may share a name */
 		if (strncmp(c->v[i], prefix, strlen(prefix)) == 0 &&
@@ -38,7 +38,7 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Names in the directory that `word` is being typed in. */
-static int complete_path(struct kb_session *s, const char *word, struct kb_completions *c)
+static int complete_path(struct kbc_session *s, const char *word, struct kbc_completions *c)
 {
 	const char *slash = strrchr(word, '/');
 	const char *colon = strchr(word, ':');
@@ -80,12 +80,12 @@ static int complete_path(struct kb_session *s, const char *word, struct kb_compl
 	return 0;
 }
 
-static int complete_first_word(struct kb_session *s, const char *word, struct kb_completions *c)
+static int complete_first_word(struct kbc_session *s, const char *word, struct kbc_completions *c)
 {
 	int r = 0;
-	for (size_t i = 0; r >= 0 && i < kb_commands_count; i++)
-		if (starts_with(kb_commands[i].name, word))
-			r = add(c, "", kb_commands[i].name, "");
+	for (size_t i = 0; r >= 0 && i < kbc_commands_count; i++)
+		if (starts_with(kbc_commands[i].name, word))
+			r = add(c, "", kbc_commands[i].name, "");
 	for (size_t i = 0; r >= 0 && i < s->cfg.n_labels; i++)
 		if (starts_with(s->cfg.labels[i].name, word))
 			r = add(c, "", s->cfg.labels[i].name, "");
@@ -94,10 +94,10 @@ static int complete_first_word(struct kb_session *s, const char *word, struct kb
 	return r;
 }
 
-static int complete_entry(struct kb_session *s, const char *word, struct kb_completions *c)
+static int complete_entry(struct kbc_session *s, const char *word, struct kbc_completions *c)
 {
 	struct kb_entry_list l = { 0 };
-	if (kb_console_entries(s, &l, NULL) < 0)
+	if (kbc_console_entries(s, &l, NULL) < 0)
 		return 0;
 	int r = 0;
 	for (size_t i = 0; r >= 0 && i < l.n; i++)
@@ -112,8 +112,8 @@ static int compare_words(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
-		struct kb_completions *ret)
+int kbc_complete(struct kbc_session *s, const char *line, size_t *ret_start,
+		struct kbc_completions *ret)
 {
 	size_t len = strlen(line), start = len;
 	while (start > 0 && line[start - 1] != ' ' && line[start - 1] != '\t')
@@ -122,10 +122,10 @@ int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
 	while (line[first] == ' ' || line[first] == '\t')
 		first++;
 	const char *word = line + start;
-	struct kb_completions c = { 0 };
+	struct kbc_completions c = { 0 };
 	int r;
 	/* initrd=/boot/ini, if=//dev/…: complete the path after the '='. */
-	const char *value = kb_word_assigned_path(word);
+	const char *value = kbc_word_assigned_path(word);
 	if (!value && strncmp(word, "initrd=", 7) == 0)
 		value = word + 7;
 	if (value) {
@@ -141,7 +141,7 @@ int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
 		r = complete_path(s, word, &c);
 	}
 	if (r < 0) {
-		kb_completions_free(&c);
+		kbc_completions_free(&c);
 		return r;
 	}
 	if (c.n > 1) /* c.v is NULL when nothing matched */
@@ -151,7 +151,7 @@ int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
 	return 0;
 }
 
-void kb_completions_free(struct kb_completions *c)
+void kbc_completions_free(struct kbc_completions *c)
 {
 	if (!c)
 		return;
@@ -162,7 +162,7 @@ void kb_completions_free(struct kb_completions *c)
 	c->n = 0;
 }
 
-size_t kb_completions_common(const struct kb_completions *c)
+size_t kbc_completions_common(const struct kbc_completions *c)
 {
 	if (c->n == 0)
 		return 0;

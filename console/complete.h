@@ -5,17 +5,17 @@
 
 #include <stddef.h>
 
-enum { KB_COMPLETIONS_MAX = 1024 };
+enum { KBC_COMPLETIONS_MAX = 1024 };
 
-struct kb_completions {
+struct kbc_completions {
 	char **v; /* whole words; directories end in '/' */
 	size_t n;
 };
 
 /* line: the text up to the cursor. *ret_start: where the word being
  * completed begins (every candidate replaces line + *ret_start). */
-int kb_complete(struct kb_session *s, const char *line, size_t *ret_start,
-		struct kb_completions *ret);
-void kb_completions_free(struct kb_completions *c);
+int kbc_complete(struct kbc_session *s, const char *line, size_t *ret_start,
+		struct kbc_completions *ret);
+void kbc_completions_free(struct kbc_completions *c);
 /* The longest prefix all candidates share. */
-size_t kb_completions_common(const struct kb_completions *c);
+size_t kbc_completions_common(const struct kbc_completions *c);

@@ -23,7 +23,7 @@ static bool raw_keys(struct termios *saved)
 }
 
 /* The title for the countdown line; kbootd's status may give only the id. */
-static void countdown_title(struct kb_session *s, const struct kb_boot_status *st, char *ret,
+static void countdown_title(struct kbc_session *s, const struct kb_boot_status *st, char *ret,
 			    size_t size)
 {
 	if (st->countdown_title[0]) {
@@ -32,7 +32,7 @@ static void countdown_title(struct kb_session *s, const struct kb_boot_status *s
 	}
 	snprintf(ret, size, "%s", st->countdown_entry);
 	struct kb_entry_list l = { 0 };
-	if (kb_console_entries(s, &l, NULL) < 0)
+	if (kbc_console_entries(s, &l, NULL) < 0)
 		return;
 	const struct kb_entry *e = kb_entry_find(&l, st->countdown_entry);
 	if (e && e->title)
@@ -61,24 +61,24 @@ static bool key_pressed(bool *stdin_open)
 static void wait_tick(bool stdin_open)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	poll(&p, stdin_open ? 1 : 0, KB_COUNTDOWN_POLL_MS);
+	poll(&p, stdin_open ? 1 : 0, KBC_COUNTDOWN_POLL_MS);
 }
 
-static enum kb_countdown_end follow(struct kb_session *s)
+static enum kbc_countdown_end follow(struct kbc_session *s)
 {
 	bool stdin_open = true, shown = false;
 	int shown_seconds = -1;
 	char shown_entry[KB_ENTRY_ID_MAX] = "";
 	for (;;) {
-		if (kb_interrupted) {
-			kb_console_cancel(s, NULL);
+		if (kbc_interrupted) {
+			kbc_console_cancel(s, NULL);
 			if (shown)
 				printf("\n");
-			return KB_COUNTDOWN_INTERRUPT;
+			return KBC_COUNTDOWN_INTERRUPT;
 		}
 		if (key_pressed(&stdin_open)) {
 			kb_error err = { 0 };
-			int r = kb_console_cancel(s, &err);
+			int r = kbc_console_cancel(s, &err);
 			if (r < 0)
 				printf("\n%s", err.text);
 			if (r == -EBUSY) {
@@ -87,10 +87,10 @@ static enum kb_countdown_end follow(struct kb_session *s)
 			}
 			if (shown)
 				printf("\n");
-			return KB_COUNTDOWN_KEY;
+			return KBC_COUNTDOWN_KEY;
 		}
 		struct kb_boot_status st;
-		kb_console_status(s, &st);
+		kbc_console_status(s, &st);
 		if (st.state == KB_BOOT_COUNTDOWN) {
 			if (st.seconds_left != shown_seconds || strcmp(st.countdown_entry, shown_entry)) {
 				char title[256];
@@ -106,29 +106,29 @@ static enum kb_countdown_end follow(struct kb_session *s)
 			if (shown)
 				printf("\n");
 			kb_error err = { 0 };
-			if (kb_console_wait_boot(s, &err) < 0) {
+			if (kbc_console_wait_boot(s, &err) < 0) {
 				printf("%s\n", err.text);
-				return KB_COUNTDOWN_FAILED;
+				return KBC_COUNTDOWN_FAILED;
 			}
-			return KB_COUNTDOWN_ELSEWHERE;
+			return KBC_COUNTDOWN_ELSEWHERE;
 		} else {
 			if (shown)
 				printf("\r\033[KThe countdown was stopped.\n");
 			if (st.has_error && shown) {
 				printf("%s\n", st.last_error.text);
-				return KB_COUNTDOWN_FAILED;
+				return KBC_COUNTDOWN_FAILED;
 			}
-			return shown ? KB_COUNTDOWN_ELSEWHERE : KB_COUNTDOWN_NONE;
+			return shown ? KBC_COUNTDOWN_ELSEWHERE : KBC_COUNTDOWN_NONE;
 		}
 		wait_tick(stdin_open);
 	}
 }
 
-enum kb_countdown_end kb_countdown_run(struct kb_session *s)
+enum kbc_countdown_end kbc_countdown_run(struct kbc_session *s)
 {
 	struct termios saved;
 	bool raw = raw_keys(&saved);
-	enum kb_countdown_end end = follow(s);
+	enum kbc_countdown_end end = follow(s);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	fflush(stdout);

@@ -4,14 +4,14 @@
 #pragma once
 #include "session.h"
 
-enum kb_countdown_end {
-	KB_COUNTDOWN_NONE,      /* none was running */
-	KB_COUNTDOWN_KEY,       /* stopped here with a key */
-	KB_COUNTDOWN_ELSEWHERE, /* stopped from the browser or the API */
-	KB_COUNTDOWN_FAILED,    /* it ran out, and the boot failed (said why) */
-	KB_COUNTDOWN_INTERRUPT, /* Ctrl-C: stopped; the caller starts the emergency shell */
+enum kbc_countdown_end {
+	KBC_COUNTDOWN_NONE,      /* none was running */
+	KBC_COUNTDOWN_KEY,       /* stopped here with a key */
+	KBC_COUNTDOWN_ELSEWHERE, /* stopped from the browser or the API */
+	KBC_COUNTDOWN_FAILED,    /* it ran out, and the boot failed (said why) */
+	KBC_COUNTDOWN_INTERRUPT, /* Ctrl-C: stopped; the caller starts the emergency shell */
 };
 
-enum { KB_COUNTDOWN_POLL_MS = 100 };
+enum { KBC_COUNTDOWN_POLL_MS = 100 };
 
-enum kb_countdown_end kb_countdown_run(struct kb_session *s);
+enum kbc_countdown_end kbc_countdown_run(struct kbc_session *s);

@@ -10,19 +10,19 @@
 #include <termios.h>
 #include <unistd.h>
 
-volatile sig_atomic_t kb_interrupted;
-static volatile sig_atomic_t phase = KB_PHASE_STARTUP;
+volatile sig_atomic_t kbc_interrupted;
+static volatile sig_atomic_t phase = KBC_PHASE_STARTUP;
 static struct termios saved_tty;
 static volatile sig_atomic_t have_saved_tty;
 static int terminal_stderr = -1;
 
-void kb_set_terminal_stderr(int fd)
+void kbc_set_terminal_stderr(int fd)
 {
 	terminal_stderr = fd;
 }
 
 /* Async-signal-safe: used from the handler and from forked children. */
-void kb_restore_terminal_stderr(void)
+void kbc_restore_terminal_stderr(void)
 {
 	if (terminal_stderr >= 0)
 		dup2(terminal_stderr, STDERR_FILENO);
@@ -31,7 +31,7 @@ void kb_restore_terminal_stderr(void)
 /* Computed before any signal can arrive: the handler may only open(2) it. */
 static char autoboot_marker[512];
 
-void kb_emergency_shell(void)
+void kbc_emergency_shell(void)
 {
 	static const char msg[] = "\nEmergency shell; exit it to restart the console.\n";
 	/* No countdown may boot the machine behind the shell, wherever it runs. */
@@ -42,7 +42,7 @@ void kb_emergency_shell(void)
 	}
 	if (have_saved_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	kb_restore_terminal_stderr();
+	kbc_restore_terminal_stderr();
 	(void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
 	signal(SIGINT, SIG_DFL);
 	execl("/bin/sh", "sh", "-i", (char *)NULL);
@@ -54,13 +54,13 @@ void kb_emergency_shell(void)
 static void on_interrupt(int sig)
 {
 	(void)sig;
-	if (phase == KB_PHASE_STARTUP)
-		kb_emergency_shell(); /* exec is async-signal-safe */
+	if (phase == KBC_PHASE_STARTUP)
+		kbc_emergency_shell(); /* exec is async-signal-safe */
 	(void)kb_fetch_cancel(); /* a download this console runs (alone on the core) */
-	kb_interrupted = 1;
+	kbc_interrupted = 1;
 }
 
-void kb_interrupt_install(void)
+void kbc_interrupt_install(void)
 {
 	if (kb_autoboot_marker_path(autoboot_marker, sizeof(autoboot_marker)) < 0)
 		autoboot_marker[0] = '\0';
@@ -71,13 +71,13 @@ void kb_interrupt_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-void kb_interrupt_phase(enum kb_console_phase p)
+void kbc_interrupt_phase(enum kbc_console_phase p)
 {
 	phase = p;
-	kb_interrupted = 0;
+	kbc_interrupted = 0;
 }
 
-void kb_interrupt_save_tty(void)
+void kbc_interrupt_save_tty(void)
 {
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tty) == 0)
 		have_saved_tty = 1;

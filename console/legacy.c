@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-void kb_console_announce_legacy(struct kb_session *s, const char *entry_id)
+void kbc_console_announce_legacy(struct kbc_session *s, const char *entry_id)
 {
 	struct kb_entry_list l = { 0 };
-	if (kb_console_entries(s, &l, NULL) < 0)
+	if (kbc_console_entries(s, &l, NULL) < 0)
 		return;
 	const struct kb_entry *e = kb_entry_find(&l, entry_id);
 	struct kb_legacy_plan plan;
@@ -28,10 +28,10 @@ void kb_console_announce_legacy(struct kb_session *s, const char *entry_id)
 /* The device goes to the core as it is typed, so the prompt and the API
  * boot it alike (kb_legacy_device_entry decides); the prompt also lists the
  * entries a person could choose from when the core cannot tell. */
-int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err)
+int kbc_console_boot_device(struct kbc_session *s, const char *word, kb_error *err)
 {
 	struct kb_entry_list l = { 0 };
-	int r = kb_console_entries(s, &l, err);
+	int r = kbc_console_entries(s, &l, err);
 	if (r < 0)
 		return r;
 	int i = kb_legacy_device_entry(&l, word, err);
@@ -39,9 +39,9 @@ int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err
 		char id[KB_ENTRY_ID_MAX];
 		snprintf(id, sizeof(id), "%s", l.v[i].id);
 		kb_entry_list_free(&l);
-		kb_console_announce_legacy(s, id);
+		kbc_console_announce_legacy(s, id);
 		struct kb_boot_request req = { .device = word };
-		return kb_console_boot(s, &req, err);
+		return kbc_console_boot(s, &req, err);
 	}
 	size_t found[KB_LEGACY_MATCHES_MAX];
 	bool exact;

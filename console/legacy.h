@@ -4,9 +4,9 @@
 #include "session.h"
 
 /* Print the handoff's note when entry_id names a legacy entry. */
-void kb_console_announce_legacy(struct kb_session *s, const char *entry_id);
+void kbc_console_announce_legacy(struct kbc_session *s, const char *entry_id);
 /* `sda`, `/dev/sda`: a device with a boot sector. The one GRUB entry that
  * chainloads it (legacy_device) is handed over as `boot N` does; otherwise
  * (kboot cannot chainload it itself) name the GRUB entries that might, or
  * say there are none. */
-int kb_console_boot_device(struct kb_session *s, const char *word, kb_error *err);
+int kbc_console_boot_device(struct kbc_session *s, const char *word, kb_error *err);

@@ -27,7 +27,7 @@ static bool is_assignment_word(const struct kb_word *word)
 	size_t n = 1;
 	while (isalnum((unsigned char)t[n]) || t[n] == '_' || t[n] == '-' || t[n] == '.')
 		n++;
-	return t[n] == '=' && !kb_is_device_file(t);
+	return t[n] == '=' && !kbc_is_device_file(t);
 }
 
 /* "sda", "/dev/sda": a whole device (its boot sector), not a file on it. */
@@ -49,56 +49,56 @@ static bool is_remote(const char *t)
 
 /* What a path word names: a kernel (or something to try booting), a
  * program (a shell command), or nothing we know of. */
-static enum kb_line_kind classify_path(const struct kb_session *s, const char *t, bool must_exist)
+static enum kbc_line_kind classify_path(const struct kbc_session *s, const char *t, bool must_exist)
 {
 	if (is_remote(t))
-		return KB_LINE_KERNEL;
+		return KBC_LINE_KERNEL;
 	char local[KB_PATH_MAX];
 	struct stat st;
 	if (kb_path_to_local(t, s->cwd, local, sizeof(local), NULL) < 0 || stat(local, &st) < 0)
-		return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL; /* boot says "no such file" */
+		return must_exist ? KBC_LINE_EMPTY : KBC_LINE_KERNEL; /* boot says "no such file" */
 	if (!S_ISREG(st.st_mode)) /* boot says "is a directory"; "boot" is a command */
-		return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL;
+		return must_exist ? KBC_LINE_EMPTY : KBC_LINE_KERNEL;
 	struct kb_file_info info;
 	bool kernel = kb_inspect_file(local, &info, NULL) >= 0 && info.kind == KB_KIND_KERNEL;
 	bool executable = access(local, X_OK) == 0;
 	/* The inspector calls every ELF executable a (vmlinux) kernel; one with
 	 * its x bit set is far likelier a program, like the target's /bin/ls. */
 	if (kernel && !(executable && info.format == KB_FORMAT_ELF))
-		return KB_LINE_KERNEL;
+		return KBC_LINE_KERNEL;
 	if (executable)
-		return KB_LINE_COMMAND;
-	return must_exist ? KB_LINE_EMPTY : KB_LINE_KERNEL; /* boot says "not a kernel" */
+		return KBC_LINE_COMMAND;
+	return must_exist ? KBC_LINE_EMPTY : KBC_LINE_KERNEL; /* boot says "not a kernel" */
 }
 
-enum kb_line_kind kb_line_classify(const struct kb_session *s, const struct kb_words *w)
+enum kbc_line_kind kbc_line_classify(const struct kbc_session *s, const struct kb_words *w)
 {
 	if (w->n == 0 || w->v[0].text[0] == '#')
-		return KB_LINE_EMPTY;
+		return KBC_LINE_EMPTY;
 	const struct kb_word *first = &w->v[0];
 	if (first->op)
-		return KB_LINE_COMMAND;
+		return KBC_LINE_COMMAND;
 	const char *t = first->text;
 	if (is_assignment_word(first))
-		return KB_LINE_ASSIGN;
+		return KBC_LINE_ASSIGN;
 	if (!first->quoted && kb_config_label(&s->cfg, t))
-		return KB_LINE_LABEL;
+		return KBC_LINE_LABEL;
 	if (is_device_word(t))
-		return KB_LINE_LEGACY;
-	if (kb_word_is_path(t))
+		return KBC_LINE_LEGACY;
+	if (kbc_word_is_path(t))
 		return classify_path(s, t, false);
 	/* A relative name is a kernel only when it is one; otherwise a command. */
-	enum kb_line_kind k = classify_path(s, t, true);
-	if (k == KB_LINE_KERNEL)
+	enum kbc_line_kind k = classify_path(s, t, true);
+	if (k == KBC_LINE_KERNEL)
 		return k;
-	if (kb_command_find(t))
-		return KB_LINE_BUILTIN;
-	if (k == KB_LINE_EMPTY && strchr(t, '/') && kb_run_locate(w, s->cwd) == KB_RUN_NOWHERE)
-		return KB_LINE_KERNEL; /* "boot/vmlinuz-x": say what is wrong with the file */
-	return KB_LINE_COMMAND;
+	if (kbc_command_find(t))
+		return KBC_LINE_BUILTIN;
+	if (k == KBC_LINE_EMPTY && strchr(t, '/') && kbc_run_locate(w, s->cwd) == KBC_RUN_NOWHERE)
+		return KBC_LINE_KERNEL; /* "boot/vmlinuz-x": say what is wrong with the file */
+	return KBC_LINE_COMMAND;
 }
 
-int kb_line_assignment(const char *line, char **ret_name, char **ret_value)
+int kbc_line_assignment(const char *line, char **ret_name, char **ret_value)
 {
 	while (isspace((unsigned char)*line))
 		line++;
@@ -133,7 +133,7 @@ int kb_line_assignment(const char *line, char **ret_name, char **ret_value)
 	return 0;
 }
 
-int kb_line_expand_label(const struct kb_session *s, const char *line, const struct kb_words *w,
+int kbc_line_expand_label(const struct kbc_session *s, const char *line, const struct kb_words *w,
 			 char **ret)
 {
 	const struct kb_label *label = kb_config_label(&s->cfg, w->v[0].text);
@@ -153,7 +153,7 @@ static void print_error(const kb_error *e, int r)
 }
 
 /* A path for the boot request: relative names made absolute against cwd. */
-static int absolute(const struct kb_session *s, const char *text, char *ret, size_t size,
+static int absolute(const struct kbc_session *s, const char *text, char *ret, size_t size,
 		    kb_error *err)
 {
 	struct kb_path p;
@@ -166,7 +166,7 @@ static int absolute(const struct kb_session *s, const char *text, char *ret, siz
 }
 
 /* Fail early, in the person's words, on what kexec would stumble over. */
-static int check_file(const struct kb_session *s, const char *text, kb_error *err)
+static int check_file(const struct kbc_session *s, const char *text, kb_error *err)
 {
 	if (is_remote(text))
 		return 0;
@@ -183,7 +183,7 @@ static int check_file(const struct kb_session *s, const char *text, kb_error *er
 	return 0;
 }
 
-static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
+static int run_kernel(struct kbc_session *s, const char *line, kb_error *err)
 {
 	struct kb_bootline bl = { 0 };
 	int r = kb_bootline_parse(line, &bl, err);
@@ -216,55 +216,55 @@ static int run_kernel(struct kb_session *s, const char *line, kb_error *err)
 			.cmdline = bl.cmdline ? bl.cmdline : "",
 			.insecure = s->insecure,
 		};
-		r = kb_console_boot(s, &req, err);
+		r = kbc_console_boot(s, &req, err);
 	}
 	kb_bootline_free(&bl);
 	return r;
 }
 
-static int run_assign(struct kb_session *s, const char *line, kb_error *err)
+static int run_assign(struct kbc_session *s, const char *line, kb_error *err)
 {
 	_cleanup_free_ char *name = NULL, *value = NULL;
-	int r = kb_line_assignment(line, &name, &value);
+	int r = kbc_line_assignment(line, &name, &value);
 	if (r < 0)
 		return kb_error_set(err, -r, "%s", r == -ENOMEM ? "out of memory" : "not a name=value");
 	return kb_config_set_label(&s->cfg, name, value, err);
 }
 
-static int run_line(struct kb_session *s, const char *line, int depth, kb_error *err)
+static int run_line(struct kbc_session *s, const char *line, int depth, kb_error *err)
 {
 	struct kb_words w;
 	int r = kb_words_split(line, KB_WORDS_OPERATORS, &w, err);
 	if (r < 0)
 		return r;
-	switch (kb_line_classify(s, &w)) {
-	case KB_LINE_EMPTY:
+	switch (kbc_line_classify(s, &w)) {
+	case KBC_LINE_EMPTY:
 		break;
-	case KB_LINE_ASSIGN:
+	case KBC_LINE_ASSIGN:
 		r = run_assign(s, line, err);
 		break;
-	case KB_LINE_LABEL: {
+	case KBC_LINE_LABEL: {
 		_cleanup_free_ char *expanded = NULL;
-		if (depth >= KB_LABEL_DEPTH_MAX)
+		if (depth >= KBC_LABEL_DEPTH_MAX)
 			r = kb_error_set(err, ELOOP, "%s: labels nest too deep (a loop?)",
 					 w.v[0].text);
-		else if ((r = kb_line_expand_label(s, line, &w, &expanded)) < 0)
+		else if ((r = kbc_line_expand_label(s, line, &w, &expanded)) < 0)
 			r = kb_error_set(err, -r, "%s: cannot expand", w.v[0].text);
 		else
 			r = run_line(s, expanded, depth + 1, err);
 		break;
 	}
-	case KB_LINE_KERNEL:
+	case KBC_LINE_KERNEL:
 		r = run_kernel(s, line, err);
 		break;
-	case KB_LINE_LEGACY:
-		r = kb_console_boot_device(s, w.v[0].text, err);
+	case KBC_LINE_LEGACY:
+		r = kbc_console_boot_device(s, w.v[0].text, err);
 		break;
-	case KB_LINE_BUILTIN:
-		r = kb_command_run(s, line, &w, err);
+	case KBC_LINE_BUILTIN:
+		r = kbc_command_run(s, line, &w, err);
 		break;
-	case KB_LINE_COMMAND:
-		r = kb_run_line(line, &w, s->cwd, err);
+	case KBC_LINE_COMMAND:
+		r = kbc_run_line(line, &w, s->cwd, err);
 		r = r > 0 ? 0 : r; /* a command's own failure is its own to report */
 		break;
 	}
@@ -272,7 +272,7 @@ static int run_line(struct kb_session *s, const char *line, int depth, kb_error 
 	return r;
 }
 
-int kb_line_run(struct kb_session *s, const char *line)
+int kbc_line_run(struct kbc_session *s, const char *line)
 {
 	kb_error err = { 0 };
 	int r = run_line(s, line, 0, &err);

@@ -12,21 +12,21 @@
 #include <stdio.h>
 #include <time.h>
 
-int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err)
+int kbc_link_attach(struct kbc_session *s, int wait_start_ms, kb_error *err)
 {
 	if (!kb_daemon_wait_running(wait_start_ms))
 		return kb_error_set(err, ENOENT, "kbootd is not running");
 	bool said = false;
-	struct timespec step = { .tv_nsec = KB_KBOOTD_POLL_MS * 1000000L };
-	for (int waited = 0;; waited += KB_KBOOTD_POLL_MS) {
-		int r = kb_client_connect(kb_env()->run_dir, &s->client, err);
+	struct timespec step = { .tv_nsec = KBC_KBOOTD_POLL_MS * 1000000L };
+	for (int waited = 0;; waited += KBC_KBOOTD_POLL_MS) {
+		int r = kbc_client_connect(kb_env()->run_dir, &s->client, err);
 		if (r >= 0) {
 			kb_error e = { 0 };
-			if (kb_client_follow(s->client, &e) < 0)
+			if (kbc_client_follow(s->client, &e) < 0)
 				printf("%s\n", e.text); /* the status is then asked each time */
 			return r;
 		}
-		if (!kb_daemon_running() || waited >= KB_KBOOTD_READY_MS)
+		if (!kb_daemon_running() || waited >= KBC_KBOOTD_READY_MS)
 			return r;
 		if (!said) {
 			printf("Waiting for kbootd to find the boot entries...\n");
@@ -42,7 +42,7 @@ int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err)
 static struct kb_config local_cfg;
 static bool have_local_cfg;
 
-void kb_link_go_local(struct kb_session *s)
+void kbc_link_go_local(struct kbc_session *s)
 {
 	kb_watch_stop();
 	if (have_local_cfg)
@@ -58,7 +58,7 @@ void kb_link_go_local(struct kb_session *s)
 		printf("%s\n", err.text);
 }
 
-bool kb_link_rejoin(struct kb_session *s)
+bool kbc_link_rejoin(struct kbc_session *s)
 {
 	if (s->client || !kb_daemon_running())
 		return false;
@@ -68,7 +68,7 @@ bool kb_link_rejoin(struct kb_session *s)
 	bool had_countdown = kb_bootctl_hand_over() > 0;
 	kb_watch_stop(); /* kbootd watches the devices from now on */
 	kb_error err = { 0 };
-	if (kb_link_attach(s, 0, &err) >= 0) {
+	if (kbc_link_attach(s, 0, &err) >= 0) {
 		printf("\nkbootd is back; this prompt follows it%s\n",
 		       had_countdown ? ", and it carries on the countdown" : "");
 		fflush(stdout);
@@ -83,18 +83,18 @@ bool kb_link_rejoin(struct kb_session *s)
 	return false;
 }
 
-bool kb_link_recover(struct kb_session *s, int r)
+bool kbc_link_recover(struct kbc_session *s, int r)
 {
-	if (!s->client || !kb_client_lost(r))
+	if (!s->client || !kbc_client_lost(r))
 		return false;
-	kb_client_free(s->client);
+	kbc_client_free(s->client);
 	s->client = NULL;
 	kb_error err = { 0 };
-	if (kb_link_attach(s, KB_KBOOTD_RESPAWN_MS, &err) >= 0)
+	if (kbc_link_attach(s, KBC_KBOOTD_RESPAWN_MS, &err) >= 0)
 		return true;
 	printf("kbootd is not running; the prompt goes on without it\n");
 	fflush(stdout);
-	kb_link_go_local(s);
+	kbc_link_go_local(s);
 	/* kbootd's countdown, if it was counting down, goes on here. */
 	kb_error e = { 0 };
 	if (kb_bootctl_resume_countdown(&e) < 0)

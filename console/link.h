@@ -6,20 +6,20 @@
 #include "kboot-core/error.h"
 
 enum {
-	KB_KBOOTD_START_MAX_S = 60,    /* the longest --wait-for-kbootd accepted */
-	KB_KBOOTD_READY_MS = 120000,   /* kbootd's own start-up: disks, discovery */
-	KB_KBOOTD_RESPAWN_MS = 2000,   /* init restarts a dead kbootd at once */
-	KB_KBOOTD_POLL_MS = 200,
+	KBC_KBOOTD_START_MAX_S = 60,    /* the longest --wait-for-kbootd accepted */
+	KBC_KBOOTD_READY_MS = 120000,   /* kbootd's own start-up: disks, discovery */
+	KBC_KBOOTD_RESPAWN_MS = 2000,   /* init restarts a dead kbootd at once */
+	KBC_KBOOTD_POLL_MS = 200,
 };
 
 /* Connect to kbootd, giving it wait_start_ms to take its lock and then the
  * time it needs to answer; follows its events. -ENOENT: kbootd is not running. */
-int kb_link_attach(struct kb_session *s, int wait_start_ms, kb_error *err);
+int kbc_link_attach(struct kbc_session *s, int wait_start_ms, kb_error *err);
 /* Work alone: kb_startup here (the session's labels are kept). */
-void kb_link_go_local(struct kb_session *s);
+void kbc_link_go_local(struct kbc_session *s);
 /* Alone on the core while kbootd runs again (init respawned it): hand the
  * countdown over and follow kbootd. True when the console switched. */
-bool kb_link_rejoin(struct kb_session *s);
+bool kbc_link_rejoin(struct kbc_session *s);
 /* kbootd stopped answering (r is what the request gave): reconnect to a
  * restarted kbootd, or go local. True when the caller should try again. */
-bool kb_link_recover(struct kb_session *s, int r);
+bool kbc_link_recover(struct kbc_session *s, int r);

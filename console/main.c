@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void load_config(struct kb_session *s)
+static void load_config(struct kbc_session *s)
 {
 	const char *path = kb_env()->conf_path;
 	struct kb_config cfg;
@@ -49,13 +49,13 @@ static void quiet_core_log(void)
 		return;
 	}
 	close(null);
-	kb_set_terminal_stderr(terminal);
+	kbc_set_terminal_stderr(terminal);
 }
 
 /* Without kbootd: set up the target, find entries and count down here. */
-static void start_local(struct kb_session *s)
+static void start_local(struct kbc_session *s)
 {
-	kb_link_go_local(s);
+	kbc_link_go_local(s);
 	kb_error err = { 0 };
 	if (kb_bootctl_start_countdown(&err) < 0)
 		printf("%s: autoboot is off (set default= in kboot.conf)\n", err.text);
@@ -69,7 +69,7 @@ static int wait_option_ms(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], opt, sizeof(opt) - 1) == 0) {
 			int seconds = atoi(argv[i] + sizeof(opt) - 1);
-			if (seconds > 0 && seconds <= KB_KBOOTD_START_MAX_S)
+			if (seconds > 0 && seconds <= KBC_KBOOTD_START_MAX_S)
 				return seconds * 1000;
 		}
 	}
@@ -79,21 +79,21 @@ static int wait_option_ms(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	int wait_ms = wait_option_ms(argc, argv);
-	kb_interrupt_save_tty();
-	kb_interrupt_install();
+	kbc_interrupt_save_tty();
+	kbc_interrupt_install();
 	quiet_core_log();
 	kb_log_set_stderr_level(kb_env()->debug ? KB_LOG_DEBUG : KB_LOG_WARN);
 
-	struct kb_session s;
-	kb_session_init(&s);
+	struct kbc_session s;
+	kbc_session_init(&s);
 
 	kb_error err = { 0 };
-	if (kb_link_attach(&s, wait_ms, &err) >= 0) {
+	if (kbc_link_attach(&s, wait_ms, &err) >= 0) {
 		load_config(&s); /* after kbootd's start-up: the target's kboot.conf */
 		if (s.cfg.message && s.cfg.message[0])
 			printf("%s\n", s.cfg.message);
 		/* kbootd counts down: Ctrl-C must stop it before the shell. */
-		kb_interrupt_phase(KB_PHASE_COUNTDOWN);
+		kbc_interrupt_phase(KBC_PHASE_COUNTDOWN);
 	} else {
 		if (err.code != ENOENT) /* it left its address but does not answer */
 			printf("%s; working without kbootd\n", err.text);
@@ -101,16 +101,16 @@ int main(int argc, char **argv)
 		load_config(&s); /* after the config update: perhaps the target's */
 		if (s.cfg.message && s.cfg.message[0])
 			printf("%s\n", s.cfg.message);
-		kb_interrupt_phase(KB_PHASE_COUNTDOWN);
+		kbc_interrupt_phase(KBC_PHASE_COUNTDOWN);
 	}
 
-	if (kb_countdown_run(&s) == KB_COUNTDOWN_INTERRUPT || kb_interrupted)
-		kb_emergency_shell();
+	if (kbc_countdown_run(&s) == KBC_COUNTDOWN_INTERRUPT || kbc_interrupted)
+		kbc_emergency_shell();
 
-	kb_interrupt_phase(KB_PHASE_PROMPT);
+	kbc_interrupt_phase(KBC_PHASE_PROMPT);
 	printf("Type help for what a line can be; Tab completes.\n");
 	fflush(stdout);
-	kb_prompt_run(&s);
-	kb_session_free(&s);
+	kbc_prompt_run(&s);
+	kbc_session_free(&s);
 	return 0;
 }

@@ -70,7 +70,7 @@ static int net_usage(kb_error *err)
 
 enum { NET_DNS_ARGS_MAX = 4 };
 
-int kb_command_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err)
+int kbc_command_net(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err)
 {
 	(void)s, (void)line;
 	if (w->n == 1)
@@ -105,7 +105,7 @@ int kb_command_net(struct kb_session *s, const char *line, const struct kb_words
 	return show(err);
 }
 
-int kb_command_insecure(struct kb_session *s, const char *line, const struct kb_words *w,
+int kbc_command_insecure(struct kbc_session *s, const char *line, const struct kb_words *w,
 			kb_error *err)
 {
 	if (w->n < 2)
@@ -113,7 +113,7 @@ int kb_command_insecure(struct kb_session *s, const char *line, const struct kb_
 						 "(https without certificate checks)");
 	printf("insecure: the server's certificate is not checked\n");
 	s->insecure = true; /* for the boot this one line asks for */
-	(void)kb_line_run(s, line + w->v[1].start); /* prints its own error */
+	(void)kbc_line_run(s, line + w->v[1].start); /* prints its own error */
 	s->insecure = false;
 	return 0;
 }

@@ -6,6 +6,6 @@
 #include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
-int kb_command_net(struct kb_session *s, const char *line, const struct kb_words *w, kb_error *err);
-int kb_command_insecure(struct kb_session *s, const char *line, const struct kb_words *w,
+int kbc_command_net(struct kbc_session *s, const char *line, const struct kb_words *w, kb_error *err);
+int kbc_command_insecure(struct kbc_session *s, const char *line, const struct kb_words *w,
 			kb_error *err);

@@ -16,10 +16,10 @@ static void on_event(const struct kb_event *ev, void *data)
 {
 	(void)data;
 	if (ev->type == KB_EVENT_PROGRESS)
-		kb_progress_show(ev->text, ev->name, ev->done, ev->total);
+		kbc_progress_show(ev->text, ev->name, ev->done, ev->total);
 }
 
-void kb_progress_begin(void)
+void kbc_progress_begin(void)
 {
 	pthread_mutex_lock(&lock);
 	active = true;
@@ -29,7 +29,7 @@ void kb_progress_begin(void)
 		listener = kb_event_subscribe(on_event, NULL);
 }
 
-void kb_progress_finish(void)
+void kbc_progress_finish(void)
 {
 	if (listener >= 0) {
 		kb_event_unsubscribe(listener);
@@ -44,7 +44,7 @@ void kb_progress_finish(void)
 	pthread_mutex_unlock(&lock);
 }
 
-void kb_progress_show(const char *phase, const char *name, uint64_t done, uint64_t total)
+void kbc_progress_show(const char *phase, const char *name, uint64_t done, uint64_t total)
 {
 	char done_text[32], total_text[32];
 	kb_fetch_format_size(done, done_text, sizeof(done_text));

@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 /* Show progress lines from now on; in local mode, from the core's events. */
-void kb_progress_begin(void);
+void kbc_progress_begin(void);
 /* Stop showing them; ends a half-written line so the next output starts clean. */
-void kb_progress_finish(void);
+void kbc_progress_finish(void);
 /* One update (any thread); only phase "fetch" (a download) is shown. */
-void kb_progress_show(const char *phase, const char *name, uint64_t done, uint64_t total);
+void kbc_progress_show(const char *phase, const char *name, uint64_t done, uint64_t total);

@@ -30,7 +30,7 @@ static const char *last_component(const char *word)
 	return word;
 }
 
-static void list_candidates(const struct kb_completions *c)
+static void list_candidates(const struct kbc_completions *c)
 {
 	size_t width = 1;
 	for (size_t i = 0; i < c->n; i++)
@@ -64,18 +64,18 @@ static unsigned char interrupt_key(EditLine *el, int ch)
 static unsigned char complete_key(EditLine *el, int ch)
 {
 	(void)ch;
-	struct kb_session *s = NULL;
+	struct kbc_session *s = NULL;
 	el_get(el, EL_CLIENTDATA, &s);
 	const LineInfo *li = el_line(el);
 	_cleanup_free_ char *line = strndup(li->buffer, (size_t)(li->cursor - li->buffer));
 	if (!s || !line)
 		return CC_ERROR;
 	size_t start;
-	struct kb_completions c;
-	if (kb_complete(s, line, &start, &c) < 0)
+	struct kbc_completions c;
+	if (kbc_complete(s, line, &start, &c) < 0)
 		return CC_ERROR;
 	unsigned char result = CC_REFRESH;
-	size_t typed = strlen(line) - start, common = kb_completions_common(&c);
+	size_t typed = strlen(line) - start, common = kbc_completions_common(&c);
 	if (c.n == 0) {
 		result = CC_REFRESH_BEEP;
 	} else if (common > typed) {
@@ -92,11 +92,11 @@ static unsigned char complete_key(EditLine *el, int ch)
 		list_candidates(&c);
 		result = CC_REDISPLAY;
 	}
-	kb_completions_free(&c);
+	kbc_completions_free(&c);
 	return result;
 }
 
-int kb_prompt_run(struct kb_session *s)
+int kbc_prompt_run(struct kbc_session *s)
 {
 	EditLine *el = el_init("kboot", stdin, stdout, stdout);
 	History *hist = history_init();
@@ -109,7 +109,7 @@ int kb_prompt_run(struct kb_session *s)
 		return -ENOMEM;
 	}
 	HistEvent ev;
-	history(hist, &ev, H_SETSIZE, KB_HISTORY_MAX);
+	history(hist, &ev, H_SETSIZE, KBC_HISTORY_MAX);
 	history(hist, &ev, H_SETUNIQUE, 1);
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_PROMPT, prompt_text);
@@ -123,11 +123,11 @@ int kb_prompt_run(struct kb_session *s)
 	el_set(el, EL_SETTY, "-d", "-isig", NULL);
 
 	while (!s->quit) {
-		kb_interrupted = 0;
+		kbc_interrupted = 0;
 		int count = 0;
 		const char *got = el_gets(el, &count);
 		if (!got) {
-			if (kb_interrupted || (count < 0 && errno == EINTR)) {
+			if (kbc_interrupted || (count < 0 && errno == EINTR)) {
 				printf("\n");
 				el_reset(el);
 				continue;
@@ -145,7 +145,7 @@ int kb_prompt_run(struct kb_session *s)
 		if (line[strspn(line, " \t")] == '\0')
 			continue;
 		history(hist, &ev, H_ENTER, line);
-		kb_line_run(s, line);
+		kbc_line_run(s, line);
 	}
 	history_end(hist);
 	el_end(el);

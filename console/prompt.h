@@ -3,6 +3,6 @@
 #pragma once
 #include "session.h"
 
-enum { KB_HISTORY_MAX = 500 };
+enum { KBC_HISTORY_MAX = 500 };
 
-int kb_prompt_run(struct kb_session *s);
+int kbc_prompt_run(struct kbc_session *s);

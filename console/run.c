@@ -63,36 +63,36 @@ static bool in_target_path(const char *name)
 	return false;
 }
 
-enum kb_run_where kb_run_locate(const struct kb_words *w, const char *cwd)
+enum kbc_run_where kbc_run_locate(const struct kb_words *w, const char *cwd)
 {
 	if (w->n == 0)
-		return KB_RUN_NOWHERE;
+		return KBC_RUN_NOWHERE;
 	const struct kb_word *first = &w->v[0];
 	if (first->op || strchr(first->text, '=')) /* "( …", "VAR=x cmd" */
-		return KB_RUN_KBOOT;
+		return KBC_RUN_KBOOT;
 	const char *name = first->text;
 	if (strchr(name, '/') || strchr(name, ':')) {
 		struct kb_path p;
 		if (kb_path_parse(name, cwd, &p, NULL) < 0)
-			return KB_RUN_NOWHERE;
+			return KBC_RUN_NOWHERE;
 		if (p.kind == KB_PATH_TARGET) {
 			char local[KB_PATH_MAX];
 			snprintf(local, sizeof(local), "%s%s", kb_env()->target_root, p.path);
-			return is_executable(local) ? KB_RUN_TARGET : KB_RUN_NOWHERE;
+			return is_executable(local) ? KBC_RUN_TARGET : KBC_RUN_NOWHERE;
 		}
 		char local[KB_PATH_MAX];
 		if (kb_path_resolve(&p, local, sizeof(local), NULL) < 0 || !is_executable(local))
-			return KB_RUN_NOWHERE;
-		return KB_RUN_KBOOT;
+			return KBC_RUN_NOWHERE;
+		return KBC_RUN_KBOOT;
 	}
 	for (size_t i = 0; i < KB_ELEMENTSOF(shell_words); i++)
 		if (strcmp(name, shell_words[i]) == 0)
-			return KB_RUN_KBOOT;
+			return KBC_RUN_KBOOT;
 	if (in_kboot_path(name))
-		return KB_RUN_KBOOT;
+		return KBC_RUN_KBOOT;
 	if (in_target_path(name))
-		return KB_RUN_TARGET;
-	return KB_RUN_NOWHERE;
+		return KBC_RUN_TARGET;
+	return KBC_RUN_NOWHERE;
 }
 
 /* In the child: the directory the session is in, inside the target if chrooted. */
@@ -118,7 +118,7 @@ static void child_enter(const char *cwd, bool inside_target)
 
 static void child_signals(void)
 {
-	kb_restore_terminal_stderr();
+	kbc_restore_terminal_stderr();
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	signal(SIGTSTP, SIG_DFL);
@@ -158,21 +158,21 @@ static bool has_operator(const struct kb_words *w)
 	return false;
 }
 
-int kb_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_error *err)
+int kbc_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_error *err)
 {
-	enum kb_run_where where = kb_run_locate(w, cwd);
-	if (where == KB_RUN_NOWHERE)
+	enum kbc_run_where where = kbc_run_locate(w, cwd);
+	if (where == KBC_RUN_NOWHERE)
 		return kb_error_set(err, ENOENT, "%s: unknown command", w->n ? w->v[0].text : "");
-	bool inside_target = where == KB_RUN_TARGET;
+	bool inside_target = where == KBC_RUN_TARGET;
 
 	_cleanup_free_ char *script = NULL;
 	char **argv = NULL;
 	int r;
 	/* In the target its own sh may be missing, so a simple command is exec'd. */
 	if (inside_target && !has_operator(w))
-		r = kb_subst_argv(w, cwd, true, &argv, err);
+		r = kbc_subst_argv(w, cwd, true, &argv, err);
 	else
-		r = kb_subst_line(line, w, cwd, inside_target, &script, err);
+		r = kbc_subst_line(line, w, cwd, inside_target, &script, err);
 	if (r < 0)
 		return r;
 
@@ -180,7 +180,7 @@ int kb_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_
 	fflush(stderr);
 	pid_t pid = fork();
 	if (pid < 0) {
-		kb_argv_free(argv);
+		kbc_argv_free(argv);
 		return kb_error_set(err, errno, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
@@ -195,11 +195,11 @@ int kb_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_
 		}
 		_exit(127);
 	}
-	kb_argv_free(argv);
+	kbc_argv_free(argv);
 	return wait_child(pid, err);
 }
 
-int kb_run_argv(const char *const *argv, kb_error *err)
+int kbc_run_argv(const char *const *argv, kb_error *err)
 {
 	fflush(stdout);
 	fflush(stderr);

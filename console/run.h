@@ -7,13 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum kb_run_where { KB_RUN_NOWHERE, KB_RUN_KBOOT, KB_RUN_TARGET };
+enum kbc_run_where { KBC_RUN_NOWHERE, KBC_RUN_KBOOT, KBC_RUN_TARGET };
 
 /* Where the line's command lives: kboot's PATH (or a shell builtin), or
- * only the target's. KB_RUN_NOWHERE: unknown command. */
-enum kb_run_where kb_run_locate(const struct kb_words *w, const char *cwd);
+ * only the target's. KBC_RUN_NOWHERE: unknown command. */
+enum kbc_run_where kbc_run_locate(const struct kb_words *w, const char *cwd);
 /* Substitute paths and run the line; returns the exit status (0..255), or a
  * negative errno with err filled ("foo: unknown command"). */
-int kb_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_error *err);
+int kbc_run_line(const char *line, const struct kb_words *w, const char *cwd, kb_error *err);
 /* Run argv (no substitution) in kboot with the terminal, e.g. `shell`. */
-int kb_run_argv(const char *const *argv, kb_error *err);
+int kbc_run_argv(const char *const *argv, kb_error *err);

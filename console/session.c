@@ -5,18 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
-void kb_session_init(struct kb_session *s)
+void kbc_session_init(struct kbc_session *s)
 {
 	memset(s, 0, sizeof(*s));
 	kb_config_init(&s->cfg);
 	snprintf(s->cwd, sizeof(s->cwd), "/");
 }
 
-void kb_session_free(struct kb_session *s)
+void kbc_session_free(struct kbc_session *s)
 {
 	if (!s)
 		return;
-	kb_client_free(s->client);
+	kbc_client_free(s->client);
 	s->client = NULL;
 	kb_config_free(&s->cfg);
 }

@@ -6,15 +6,15 @@
 
 #include <stdbool.h>
 
-struct kb_client;
+struct kbc_client;
 
-struct kb_session {
+struct kbc_session {
 	struct kb_config cfg;    /* labels set at the prompt live here until exit */
 	char cwd[KB_PATH_MAX];   /* a generalized path; "/" is the target's root */
-	struct kb_client *client; /* kbootd, when it runs; NULL: straight on the core */
+	struct kbc_client *client; /* kbootd, when it runs; NULL: straight on the core */
 	bool quit;                /* EOF or `exit` */
 	bool insecure;            /* the `insecure` command's line: https unchecked */
 };
 
-void kb_session_init(struct kb_session *s);
-void kb_session_free(struct kb_session *s);
+void kbc_session_init(struct kbc_session *s);
+void kbc_session_free(struct kbc_session *s);

@@ -21,12 +21,12 @@ static bool kind_is(const char *text, enum kb_path_kind kind)
 	return kb_path_kind_of(text, &k) == 0 && k == kind;
 }
 
-bool kb_is_device_file(const char *text)
+bool kbc_is_device_file(const char *text)
 {
 	return kind_is(text, KB_PATH_DEVICE_FILE);
 }
 
-bool kb_word_is_path(const char *text)
+bool kbc_word_is_path(const char *text)
 {
 	if (!text || !*text || text[0] == '-')
 		return false;
@@ -37,7 +37,7 @@ bool kb_word_is_path(const char *text)
 	       (k == KB_PATH_URL || k == KB_PATH_DEVICE_FILE || k == KB_PATH_NFS);
 }
 
-const char *kb_word_assigned_path(const char *text)
+const char *kbc_word_assigned_path(const char *text)
 {
 	enum kb_path_kind k;
 	if (!text || !(isalpha((unsigned char)text[0]) || text[0] == '_') ||
@@ -46,7 +46,7 @@ const char *kb_word_assigned_path(const char *text)
 	const char *p = text;
 	while (isalnum((unsigned char)*p) || *p == '_')
 		p++;
-	if (*p != '=' || !kb_word_is_path(p + 1))
+	if (*p != '=' || !kbc_word_is_path(p + 1))
 		return NULL;
 	return p + 1;
 }
@@ -78,7 +78,7 @@ static int subst_through_parent(const char *text, const char *cwd, char *ret, si
 	return 0;
 }
 
-int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
+int kbc_subst_path(const char *text, const char *cwd, bool inside_target, char *ret, size_t size,
 		  kb_error *err)
 {
 	_cleanup_free_ struct kb_path *p = malloc(sizeof(*p));
@@ -123,7 +123,7 @@ int kb_subst_path(const char *text, const char *cwd, bool inside_target, char *r
 	return 0;
 }
 
-int kb_shell_quote(struct kb_buf *b, const char *text)
+int kbc_shell_quote(struct kb_buf *b, const char *text)
 {
 	int r = kb_buf_adds(b, "'");
 	for (const char *p = text; r >= 0 && *p; p++)
@@ -134,14 +134,14 @@ int kb_shell_quote(struct kb_buf *b, const char *text)
 }
 
 /* The same, but glob characters stay live, so ls on //etc with a * pattern still globs. */
-int kb_shell_quote_glob(struct kb_buf *b, const char *text)
+int kbc_shell_quote_glob(struct kb_buf *b, const char *text)
 {
 	int r = 0;
 	while (r >= 0 && *text) {
 		size_t n = strcspn(text, "*?[]");
 		if (n) {
 			_cleanup_free_ char *part = strndup(text, n);
-			r = part ? kb_shell_quote(b, part) : -ENOMEM;
+			r = part ? kbc_shell_quote(b, part) : -ENOMEM;
 		}
 		text += n;
 		size_t g = strspn(text, "*?[]");
@@ -163,12 +163,12 @@ static int subst_word(const struct kb_word *word, const char *cwd,
 	 * target's /dev is not populated); "/dev/sda6:/p" is a device file. */
 	if (strncmp(word->text, "/dev/", 5) == 0 && !strchr(word->text, ':'))
 		return 0;
-	const char *path = kb_word_is_path(word->text) ? word->text : NULL;
-	const char *value = path ? NULL : kb_word_assigned_path(word->text);
+	const char *path = kbc_word_is_path(word->text) ? word->text : NULL;
+	const char *value = path ? NULL : kbc_word_assigned_path(word->text);
 	if (!path && !value)
 		return 0;
 	char local[KB_PATH_MAX];
-	int r = kb_subst_path(path ? path : value, cwd, inside_target, local, sizeof(local), err);
+	int r = kbc_subst_path(path ? path : value, cwd, inside_target, local, sizeof(local), err);
 	if (r < 0)
 		return r;
 	if (path)
@@ -178,7 +178,7 @@ static int subst_word(const struct kb_word *word, const char *cwd,
 	return *ret ? 0 : kb_error_set(err, ENOMEM, "out of memory");
 }
 
-int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, bool inside_target,
+int kbc_subst_line(const char *line, const struct kb_words *w, const char *cwd, bool inside_target,
 		  char **ret, kb_error *err)
 {
 	struct kb_buf b;
@@ -196,7 +196,7 @@ int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, b
 			continue;
 		r = kb_buf_add(&b, line + at, w->v[i].start - at);
 		if (r >= 0)
-			r = w->v[i].quoted ? kb_shell_quote(&b, local) : kb_shell_quote_glob(&b, local);
+			r = w->v[i].quoted ? kbc_shell_quote(&b, local) : kbc_shell_quote_glob(&b, local);
 		at = w->v[i].end;
 	}
 	if (r >= 0)
@@ -211,7 +211,7 @@ int kb_subst_line(const char *line, const struct kb_words *w, const char *cwd, b
 	return *ret ? 0 : kb_error_set(err, ENOMEM, "out of memory");
 }
 
-void kb_argv_free(char **argv)
+void kbc_argv_free(char **argv)
 {
 	if (!argv)
 		return;
@@ -220,7 +220,7 @@ void kb_argv_free(char **argv)
 	free(argv);
 }
 
-int kb_subst_argv(const struct kb_words *w, const char *cwd, bool inside_target, char ***ret,
+int kbc_subst_argv(const struct kb_words *w, const char *cwd, bool inside_target, char ***ret,
 		  kb_error *err)
 {
 	char **argv = calloc(w->n + 1, sizeof(*argv));
@@ -232,7 +232,7 @@ int kb_subst_argv(const struct kb_words *w, const char *cwd, bool inside_target,
 		if (r >= 0 && !local && !(local = strdup(w->v[i].text)))
 			r = kb_error_set(err, ENOMEM, "out of memory");
 		if (r < 0) {
-			kb_argv_free(argv);
+			kbc_argv_free(argv);
 			return r;
 		}
 		argv[i] = local;

@@ -57,7 +57,7 @@ static int read_secret(const char *prompt, char *buf, size_t size, kb_error *err
 	return r;
 }
 
-int kb_command_unlock(struct kb_session *s, const char *line, const struct kb_words *w,
+int kbc_command_unlock(struct kbc_session *s, const char *line, const struct kb_words *w,
 		      kb_error *err)
 {
 	if (w->n != 2)
@@ -76,7 +76,7 @@ int kb_command_unlock(struct kb_session *s, const char *line, const struct kb_wo
 	printf("Unlocking %s...\n", name);
 	fflush(stdout);
 	if (s->client)
-		r = kb_client_unlock(s->client, name, pass, err);
+		r = kbc_client_unlock(s->client, name, pass, err);
 	else
 		r = kb_storage_unlock(name, pass, strlen(pass), err);
 	if (r < 0)

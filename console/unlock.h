@@ -4,5 +4,5 @@
 #include "kboot-core/words.h"
 #include "kboot-core/error.h"
 
-int kb_command_unlock(struct kb_session *s, const char *line, const struct kb_words *w,
+int kbc_command_unlock(struct kbc_session *s, const char *line, const struct kb_words *w,
 		      kb_error *err);

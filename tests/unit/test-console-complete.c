@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static char root[256], target[300], kboot_dir[300];
-static struct kb_session session;
+static struct kbc_session session;
 
 static void touch(const char *dir, const char *name)
 {
@@ -57,7 +57,7 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/sys/class/block", root), mkdir(p, 0755);
 	kb_env_reload();
 
-	kb_session_init(&session);
+	kbc_session_init(&session);
 	assert_int_equal(kb_config_set_label(&session.cfg, "debian", "/boot/vmlinuz quiet", NULL), 0);
 	assert_int_equal(kb_config_set_label(&session.cfg, "rescue", "/boot/vmlinuz single", NULL), 0);
 	struct kb_entry_list l = { 0 };
@@ -72,7 +72,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	kb_session_free(&session);
+	kbc_session_free(&session);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
@@ -81,8 +81,8 @@ static int teardown(void **state)
 /* The candidates, sorted and joined with spaces, for the line so far. */
 static char *candidates(const char *line, size_t *ret_start)
 {
-	struct kb_completions c;
-	assert_int_equal(kb_complete(&session, line, ret_start, &c), 0);
+	struct kbc_completions c;
+	assert_int_equal(kbc_complete(&session, line, ret_start, &c), 0);
 	for (size_t i = 0; i < c.n; i++)
 		for (size_t j = i + 1; j < c.n; j++)
 			if (strcmp(c.v[i], c.v[j]) > 0) {
@@ -94,7 +94,7 @@ static char *candidates(const char *line, size_t *ret_start)
 	out[0] = '\0';
 	for (size_t i = 0; i < c.n; i++)
 		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "", c.v[i]);
-	kb_completions_free(&c);
+	kbc_completions_free(&c);
 	return out;
 }
 
@@ -153,10 +153,10 @@ static void test_boot_completes_entry_ids(void **state)
 {
 	size_t start;
 	assert_string_equal(candidates("boot deb", &start), "debian-612 debian-613");
-	struct kb_completions c;
-	assert_int_equal(kb_complete(&session, "boot debian-61", &start, &c), 0);
-	assert_int_equal(kb_completions_common(&c), strlen("debian-61"));
-	kb_completions_free(&c);
+	struct kbc_completions c;
+	assert_int_equal(kbc_complete(&session, "boot debian-61", &start, &c), 0);
+	assert_int_equal(kbc_completions_common(&c), strlen("debian-61"));
+	kbc_completions_free(&c);
 }
 
 static void test_a_missing_device_completes_nothing(void **state)

@@ -88,8 +88,8 @@ static int teardown_fixture(void **state)
 
 static int session_setup(void **state)
 {
-	struct kb_session *s = calloc(1, sizeof(*s));
-	kb_session_init(s);
+	struct kbc_session *s = calloc(1, sizeof(*s));
+	kbc_session_init(s);
 	assert_int_equal(kb_config_set_label(&s->cfg, "debian",
 					     "/boot/vmlinuz-6.1 initrd=/boot/initrd.img-6.1 quiet", NULL),
 			 0);
@@ -99,16 +99,16 @@ static int session_setup(void **state)
 
 static int session_teardown(void **state)
 {
-	kb_session_free(*state);
+	kbc_session_free(*state);
 	free(*state);
 	return 0;
 }
 
-static enum kb_line_kind classify(struct kb_session *s, const char *line)
+static enum kbc_line_kind classify(struct kbc_session *s, const char *line)
 {
 	struct kb_words w;
 	assert_int_equal(kb_words_split(line, KB_WORDS_OPERATORS, &w, NULL), 0);
-	enum kb_line_kind k = kb_line_classify(s, &w);
+	enum kbc_line_kind k = kbc_line_classify(s, &w);
 	kb_words_free(&w);
 	return k;
 }
@@ -117,20 +117,20 @@ static enum kb_line_kind classify(struct kb_session *s, const char *line)
 
 static void test_a_label_comes_first(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "debian"), KB_LINE_LABEL);
-	assert_int_equal(classify(s, "debian single"), KB_LINE_LABEL);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "debian"), KBC_LINE_LABEL);
+	assert_int_equal(classify(s, "debian single"), KBC_LINE_LABEL);
 	/* quoted, it is not the label's name any more */
-	assert_int_equal(classify(s, "'debian'"), KB_LINE_COMMAND);
+	assert_int_equal(classify(s, "'debian'"), KBC_LINE_COMMAND);
 }
 
 static void test_label_expands_with_the_rest_of_the_line(void **state)
 {
-	struct kb_session *s = *state;
+	struct kbc_session *s = *state;
 	struct kb_words w;
 	char *line = NULL;
 	assert_int_equal(kb_words_split("debian  single  ", KB_WORDS_OPERATORS, &w, NULL), 0);
-	assert_int_equal(kb_line_expand_label(s, "debian  single  ", &w, &line), 0);
+	assert_int_equal(kbc_line_expand_label(s, "debian  single  ", &w, &line), 0);
 	assert_string_equal(line, "/boot/vmlinuz-6.1 initrd=/boot/initrd.img-6.1 quiet single  ");
 	free(line);
 	kb_words_free(&w);
@@ -138,115 +138,115 @@ static void test_label_expands_with_the_rest_of_the_line(void **state)
 
 static void test_name_value_sets_a_label_for_the_session(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "mine='/boot/vmlinuz-6.1 root=/dev/sda2'"), KB_LINE_ASSIGN);
-	assert_int_equal(kb_line_run(s, "mine='/boot/vmlinuz-6.1 root=/dev/sda2'"), 0);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "mine='/boot/vmlinuz-6.1 root=/dev/sda2'"), KBC_LINE_ASSIGN);
+	assert_int_equal(kbc_line_run(s, "mine='/boot/vmlinuz-6.1 root=/dev/sda2'"), 0);
 	const struct kb_label *l = kb_config_label(&s->cfg, "mine");
 	assert_non_null(l);
 	assert_string_equal(l->command, "/boot/vmlinuz-6.1 root=/dev/sda2");
-	assert_int_equal(classify(s, "mine"), KB_LINE_LABEL);
+	assert_int_equal(classify(s, "mine"), KBC_LINE_LABEL);
 	/* unquoted, the value is the rest of the line as typed */
-	assert_int_equal(kb_line_run(s, "other=/boot/vmlinuz-6.1 quiet \"a b\""), 0);
+	assert_int_equal(kbc_line_run(s, "other=/boot/vmlinuz-6.1 quiet \"a b\""), 0);
 	assert_string_equal(kb_config_label(&s->cfg, "other")->command,
 			    "/boot/vmlinuz-6.1 quiet \"a b\"");
 	/* a setting is not a label */
-	assert_int_not_equal(kb_line_run(s, "timeout=3"), 0);
+	assert_int_not_equal(kbc_line_run(s, "timeout=3"), 0);
 	assert_null(kb_config_label(&s->cfg, "timeout"));
 }
 
 static void test_assignment_is_not_a_device_tag_path(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "UUID=1234-abcd:/vmlinuz quiet"), KB_LINE_KERNEL);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "UUID=1234-abcd:/vmlinuz quiet"), KBC_LINE_KERNEL);
 	char *name = NULL, *value = NULL;
-	assert_int_equal(kb_line_assignment("  x='a b'", &name, &value), 0);
+	assert_int_equal(kbc_line_assignment("  x='a b'", &name, &value), 0);
 	assert_string_equal(name, "x");
 	assert_string_equal(value, "a b");
 	free(name), free(value);
-	assert_int_equal(kb_line_assignment("/boot/x=y", &name, &value), -EINVAL);
+	assert_int_equal(kbc_line_assignment("/boot/x=y", &name, &value), -EINVAL);
 }
 
 static void test_a_kernel_path_is_booted(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "/boot/vmlinuz-6.1"), KB_LINE_KERNEL);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "/boot/vmlinuz-6.1"), KBC_LINE_KERNEL);
 	assert_int_equal(classify(s, "/boot/vmlinuz-6.1 initrd=/boot/initrd.img-6.1 quiet"),
-			 KB_LINE_KERNEL);
+			 KBC_LINE_KERNEL);
 	/* missing and non-kernel files are tried, so the boot says what is wrong */
-	assert_int_equal(classify(s, "/boot/vmlinuz-missing"), KB_LINE_KERNEL);
-	assert_int_equal(classify(s, "/boot/notes.txt"), KB_LINE_KERNEL);
-	assert_int_equal(classify(s, "http://server/vmlinuz root=/dev/nfs"), KB_LINE_KERNEL);
+	assert_int_equal(classify(s, "/boot/vmlinuz-missing"), KBC_LINE_KERNEL);
+	assert_int_equal(classify(s, "/boot/notes.txt"), KBC_LINE_KERNEL);
+	assert_int_equal(classify(s, "http://server/vmlinuz root=/dev/nfs"), KBC_LINE_KERNEL);
 }
 
 static void test_a_relative_kernel_needs_to_be_one(void **state)
 {
-	struct kb_session *s = *state;
+	struct kbc_session *s = *state;
 	snprintf(s->cwd, sizeof(s->cwd), "/boot");
-	assert_int_equal(classify(s, "vmlinuz-6.1 quiet"), KB_LINE_KERNEL);
-	assert_int_equal(classify(s, "notes.txt"), KB_LINE_COMMAND);
-	assert_int_equal(classify(s, "ls"), KB_LINE_BUILTIN);
+	assert_int_equal(classify(s, "vmlinuz-6.1 quiet"), KBC_LINE_KERNEL);
+	assert_int_equal(classify(s, "notes.txt"), KBC_LINE_COMMAND);
+	assert_int_equal(classify(s, "ls"), KBC_LINE_BUILTIN);
 }
 
 static void test_a_program_in_the_target_is_a_command(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "/bin/target-only-tool --help"), KB_LINE_COMMAND);
-	assert_int_equal(classify(s, "target-only-tool"), KB_LINE_COMMAND);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "/bin/target-only-tool --help"), KBC_LINE_COMMAND);
+	assert_int_equal(classify(s, "target-only-tool"), KBC_LINE_COMMAND);
 }
 
 static void test_a_whole_device_is_a_legacy_boot(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "sda"), KB_LINE_LEGACY);
-	assert_int_equal(classify(s, "/dev/hda7"), KB_LINE_LEGACY);
-	assert_int_equal(classify(s, "nvme0n1"), KB_LINE_LEGACY);
-	assert_int_equal(classify(s, "sda1:/boot/vmlinuz"), KB_LINE_KERNEL);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "sda"), KBC_LINE_LEGACY);
+	assert_int_equal(classify(s, "/dev/hda7"), KBC_LINE_LEGACY);
+	assert_int_equal(classify(s, "nvme0n1"), KBC_LINE_LEGACY);
+	assert_int_equal(classify(s, "sda1:/boot/vmlinuz"), KBC_LINE_KERNEL);
 }
 
 static void test_builtins_and_other_commands(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(classify(s, "cd /boot"), KB_LINE_BUILTIN);
+	struct kbc_session *s = *state;
+	assert_int_equal(classify(s, "cd /boot"), KBC_LINE_BUILTIN);
 	/* the target has a /boot directory; "boot" is still the command */
-	assert_int_equal(classify(s, "entries"), KB_LINE_BUILTIN);
-	assert_int_equal(classify(s, "boot 1 quiet"), KB_LINE_BUILTIN);
-	assert_int_equal(classify(s, "cat //etc/fstab"), KB_LINE_COMMAND);
-	assert_int_equal(classify(s, "no-such-command-anywhere"), KB_LINE_COMMAND);
-	assert_int_equal(classify(s, ""), KB_LINE_EMPTY);
-	assert_int_equal(classify(s, "   # a comment"), KB_LINE_EMPTY);
+	assert_int_equal(classify(s, "entries"), KBC_LINE_BUILTIN);
+	assert_int_equal(classify(s, "boot 1 quiet"), KBC_LINE_BUILTIN);
+	assert_int_equal(classify(s, "cat //etc/fstab"), KBC_LINE_COMMAND);
+	assert_int_equal(classify(s, "no-such-command-anywhere"), KBC_LINE_COMMAND);
+	assert_int_equal(classify(s, ""), KBC_LINE_EMPTY);
+	assert_int_equal(classify(s, "   # a comment"), KBC_LINE_EMPTY);
 }
 
 static void test_unknown_command_is_one_line_error(void **state)
 {
-	struct kb_session *s = *state;
-	assert_int_equal(kb_line_run(s, "no-such-command-anywhere"), -ENOENT);
+	struct kbc_session *s = *state;
+	assert_int_equal(kbc_line_run(s, "no-such-command-anywhere"), -ENOENT);
 }
 
 /* --- which words are paths ------------------------------------------------- */
 
 static void test_which_words_are_paths(void **state)
 {
-	assert_true(kb_word_is_path("//etc/fstab"));
-	assert_true(kb_word_is_path("/boot/grub/grub.cfg"));
-	assert_true(kb_word_is_path("sda1:/grub/grub.cfg"));
-	assert_true(kb_word_is_path("sda1:grub.cfg"));
-	assert_true(kb_word_is_path("/dev/sda6:foo/bar"));
-	assert_true(kb_word_is_path("UUID=1234-abcd:/boot"));
-	assert_true(kb_word_is_path("LABEL=root:/etc/fstab"));
-	assert_true(kb_word_is_path("server:/home/k/bzImage"));
-	assert_true(kb_word_is_path("http://server/foo"));
-	assert_true(kb_word_is_path("tftp://server/foo"));
+	assert_true(kbc_word_is_path("//etc/fstab"));
+	assert_true(kbc_word_is_path("/boot/grub/grub.cfg"));
+	assert_true(kbc_word_is_path("sda1:/grub/grub.cfg"));
+	assert_true(kbc_word_is_path("sda1:grub.cfg"));
+	assert_true(kbc_word_is_path("/dev/sda6:foo/bar"));
+	assert_true(kbc_word_is_path("UUID=1234-abcd:/boot"));
+	assert_true(kbc_word_is_path("LABEL=root:/etc/fstab"));
+	assert_true(kbc_word_is_path("server:/home/k/bzImage"));
+	assert_true(kbc_word_is_path("http://server/foo"));
+	assert_true(kbc_word_is_path("tftp://server/foo"));
 	/* options, plain words, relative names and other colons stay */
-	assert_false(kb_word_is_path("-l"));
-	assert_false(kb_word_is_path("--root=/boot"));
-	assert_false(kb_word_is_path("fstab"));
-	assert_false(kb_word_is_path("boot/grub"));
-	assert_false(kb_word_is_path("a:b"));
-	assert_false(kb_word_is_path("12:30"));
-	assert_false(kb_word_is_path("mailto:x"));
-	assert_string_equal(kb_word_assigned_path("if=//dev/zero"), "//dev/zero");
-	assert_null(kb_word_assigned_path("count=1"));
-	assert_null(kb_word_assigned_path("UUID=x:/boot"));
+	assert_false(kbc_word_is_path("-l"));
+	assert_false(kbc_word_is_path("--root=/boot"));
+	assert_false(kbc_word_is_path("fstab"));
+	assert_false(kbc_word_is_path("boot/grub"));
+	assert_false(kbc_word_is_path("a:b"));
+	assert_false(kbc_word_is_path("12:30"));
+	assert_false(kbc_word_is_path("mailto:x"));
+	assert_string_equal(kbc_word_assigned_path("if=//dev/zero"), "//dev/zero");
+	assert_null(kbc_word_assigned_path("count=1"));
+	assert_null(kbc_word_assigned_path("UUID=x:/boot"));
 }
 
 static char *subst(const char *line, bool inside_target)
@@ -255,7 +255,7 @@ static char *subst(const char *line, bool inside_target)
 	char *out = NULL;
 	assert_int_equal(kb_words_split(line, KB_WORDS_OPERATORS, &w, NULL), 0);
 	kb_error err = { 0 };
-	int r = kb_subst_line(line, &w, "/", inside_target, &out, &err);
+	int r = kbc_subst_line(line, &w, "/", inside_target, &out, &err);
 	kb_words_free(&w);
 	if (r < 0)
 		return strdup(err.text);
