@@ -164,6 +164,8 @@ static int request_once_with(struct kbc_client *c, const char *method, const cha
 		int r = kb_error_set(err, errnum, "%s", cJSON_IsString(m) ? m->valuestring
 								     : "kbootd refused the request");
 		cJSON_Delete(json);
+		if (ret_status)
+			*ret_status = status;
 		return r;
 	}
 	if (ret_status)
@@ -188,9 +190,13 @@ static int request_with(struct kbc_client *c, const char *method, const char *pa
 			kb_error *err)
 {
 	kb_error first = { 0 };
-	int r = request_once_with(c, method, path, body, long_running, ret_status, ret_json,
-				  &first);
-	if (r != -EACCES && r != -ECONNREFUSED) {
+	long status = 0;
+	int r = request_once_with(c, method, path, body, long_running, &status, ret_json, &first);
+	if (ret_status)
+		*ret_status = status;
+	/* Only a refused token (401) or connection means a kbootd restarted with
+	 * a new token: a 403 (a wrong passphrase) is an answer, asked once. */
+	if (!(r == -EACCES && status == 401) && r != -ECONNREFUSED) {
 		if (r < 0 && err)
 			*err = first;
 		return r;
