@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -124,4 +125,18 @@ int kb_open_regular(const char *path, const char *display, kb_error *err)
 	if (r < 0)
 		return r;
 	return TAKE_FD(fd);
+}
+
+int kb_lock_file(const char *path, kb_error *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return kb_error_set(err, e, "%s: cannot lock: %s", path, strerror(e));
+		}
+	return fd;
 }

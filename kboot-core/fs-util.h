@@ -21,3 +21,6 @@ int kb_dir_make_beneath(const char *root, const char *rel, kb_error *err);
 int kb_open_regular(const char *path, const char *display, kb_error *err);
 /* The check alone, for a descriptor opened elsewhere (with O_NONBLOCK). */
 int kb_check_regular(int fd, const char *display, kb_error *err);
+/* A lock file of kboot's own (created 0600), held exclusively: its fd,
+ * which closing releases, or -errno. Waits for another holder. */
+int kb_lock_file(const char *path, kb_error *err);

@@ -47,16 +47,7 @@ int kb_mount_lock_table(kb_error *err)
 		return kb_error_set(err, r, "%s: cannot create: %s", run, strerror(-r));
 	char path[PATH_MAX];
 	kb_mount_table_path(path, sizeof(path), "mounts.lock");
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return kb_error_set(err, e, "%s: cannot lock: %s", path, strerror(e));
-		}
-	return fd;
+	return kb_lock_file(path, err);
 }
 
 /* The disk sequence number of the disk behind a device node (a partition's

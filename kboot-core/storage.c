@@ -3,6 +3,7 @@
  * console on its own take <run_dir>/storage/lock. */
 #include "storage.h"
 #include "cleanup.h"
+#include "fs-util.h"
 #include "device.h"
 #include "log.h"
 
@@ -45,16 +46,7 @@ static int take_lock(kb_error *err)
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return kb_error_set(err, errno, "%s: %s", path, strerror(errno));
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return kb_error_set(err, e, "%s: cannot lock: %s", path, strerror(e));
-		}
-	return fd;
+	return kb_lock_file(path, err);
 }
 
 int kb_storage_assemble(kb_error *err)
