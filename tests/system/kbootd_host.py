@@ -135,7 +135,8 @@ def free_port():
 class Kbootd:
     """One kbootd process over its own fixture tree."""
 
-    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf="", webroot=WEBROOT):
+    def __init__(self, tmp, *, timeout=-1, password_hash=True, auth_none=False, extra_conf="", webroot=WEBROOT,
+                 hash_rounds=None):
         self.tmp = pathlib.Path(tmp)
         self.webroot = pathlib.Path(webroot)
         # The test build's gate writes "METHOD PATH" here for each handler it runs.
@@ -158,7 +159,8 @@ class Kbootd:
                  "rescue='/boot/vmlinuz-6.1.0-test initrd=/boot/initrd.img-6.1.0-test root=/dev/sda2 single'",
                  "notes='/boot/notes.txt root=/dev/sda2'"]
         if password_hash:
-            lines.append("password_hash='%s'" % crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_SHA512)))
+            salt = crypt.mksalt(crypt.METHOD_SHA512, rounds=hash_rounds)
+            lines.append("password_hash='%s'" % crypt.crypt(PASSWORD, salt))
         if auth_none:
             lines.append("auth=none")
         self.conf.write_text("\n".join(lines) + "\n" + extra_conf)
