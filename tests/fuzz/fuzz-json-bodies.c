@@ -7,6 +7,7 @@
 #include "fuzz-util.h"
 #include "kboot-core/bootctl.h"
 #include "kboot-core/entry.h"
+#include "kboot-core/path.h"
 #include "server/server.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -31,8 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct kb_boot_request req;
 		if (kbd_boot_request_parse(body, &req, initrds, &no) == 0) {
 			/* What the core is handed must hold together. */
-			if (!req.entry_id == !req.kernel || req.n_initrds > KB_ENTRY_INITRDS_MAX ||
-			    (req.entry_id && req.n_initrds))
+			/* Exactly one of an entry, a kernel or a device. */
+			if ((req.entry_id != NULL) + (req.kernel != NULL) + (req.device != NULL) != 1 ||
+			    req.n_initrds > KB_ENTRY_INITRDS_MAX || ((req.entry_id || req.device) && req.n_initrds) ||
+			    (req.device && (!req.device[0] || strlen(req.device) >= KB_PATH_DEVICE_MAX)))
 				abort();
 			for (size_t i = 0; i < req.n_initrds; i++)
 				if (!req.initrds[i][0] || kb_path_has_dotdot(req.initrds[i]))
